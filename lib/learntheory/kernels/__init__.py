@@ -1,0 +1,55 @@
+r"""Kernel maths shared by every chapter.
+
+Kernels are pure functions ``k(x1, x2=None, *, ...) -> (n1, n2)`` that follow
+their inputs' device and dtype. Kernel ridge regression is solved by Cholesky;
+the spectral helpers expose how regression acts eigen-direction by
+eigen-direction.
+
+Notation
+--------
+==============  ==============================================
+symbol          argument
+==============  ==============================================
+:math:`h`       ``bandwidth``
+:math:`p, c`    ``degree``, ``c`` (polynomial kernel)
+:math:`K`       Gram matrix ``k(X, X)``
+:math:`\lambda` ``ridge`` (per-sample: solve ``(K + n λ I) α = y``)
+:math:`\alpha`  ``dual_coef``
+:math:`\lambda_i, u_i`  ``eigvals``, ``eigvecs`` (descending)
+:math:`\eta, t` ``lr``, ``t`` (gradient flow)
+==============  ==============================================
+
+Implemented equations: the kernels of [Rasmussen2006] Sec. 4.2, the KRR
+closed form (Eq. 2.27 there), the spectral filters (book:
+``eq-spectral-filter``) and the Nystrom extension of [Williams2001].
+"""
+
+from learntheory.kernels.classic import gaussian, laplace, polynomial
+from learntheory.kernels.gram import euclidean_distances, gram, gram_chunks, squared_distances
+from learntheory.kernels.ridge import KERNELS, KernelRidge, kernel_ridge_fit, kernel_ridge_predict
+from learntheory.kernels.spectrum import (
+    gradient_flow_filter,
+    gram_eigh,
+    nystrom_eigenfunctions,
+    ridge_filter,
+    spectral_fit,
+)
+
+__all__ = [
+    "KERNELS",
+    "KernelRidge",
+    "euclidean_distances",
+    "gaussian",
+    "gradient_flow_filter",
+    "gram",
+    "gram_chunks",
+    "gram_eigh",
+    "kernel_ridge_fit",
+    "kernel_ridge_predict",
+    "laplace",
+    "nystrom_eigenfunctions",
+    "polynomial",
+    "ridge_filter",
+    "spectral_fit",
+    "squared_distances",
+]
