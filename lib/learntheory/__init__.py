@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from learntheory import kernels
+from learntheory import datasets, kernels
 from learntheory._core import (
     Sizes,
     default_device,
@@ -27,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Sizes",
+    "datasets",
     "default_device",
     "kernels",
     "make_generator",

@@ -34,9 +34,23 @@ from learntheory.kernels.spectrum import (
     ridge_filter,
     spectral_fit,
 )
+from learntheory.kernels.tradeoff import (
+    BiasVariance,
+    ErrorCurves,
+    KRRFit,
+    krr_bias_variance,
+    krr_error_curves,
+    krr_fit_1d,
+)
 
 __all__ = [
+    "BiasVariance",
+    "ErrorCurves",
     "KERNELS",
+    "KRRFit",
+    "krr_bias_variance",
+    "krr_error_curves",
+    "krr_fit_1d",
     "KernelRidge",
     "euclidean_distances",
     "gaussian",

@@ -1,0 +1,21 @@
+"""Figures (matplotlib only). Functions draw on given Axes and return the artists;
+none calls ``plt.show()``. Numeric work happens in the numeric subpackages."""
+
+from learntheory.plotting.kernels import (
+    plot_error_curves,
+    plot_filters,
+    plot_gram,
+    plot_krr_fit,
+    plot_spectrum,
+)
+from learntheory.plotting.style import PALETTE, new_figure
+
+__all__ = [
+    "PALETTE",
+    "new_figure",
+    "plot_error_curves",
+    "plot_filters",
+    "plot_gram",
+    "plot_krr_fit",
+    "plot_spectrum",
+]

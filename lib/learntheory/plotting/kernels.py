@@ -1,0 +1,94 @@
+"""Figures for the kernels primer. Each function draws on given Axes and returns artists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from matplotlib.axes import Axes
+
+from learntheory.plotting.style import PALETTE
+
+__all__ = [
+    "plot_error_curves",
+    "plot_filters",
+    "plot_gram",
+    "plot_krr_fit",
+    "plot_spectrum",
+]
+
+
+def _np(t: torch.Tensor):
+    return t.detach().cpu().numpy()
+
+
+def plot_gram(ax: Axes, K: torch.Tensor, *, title: str | None = None, cmap: str = "viridis"):
+    """Heat map of a Gram matrix, with a colour bar."""
+    im = ax.imshow(_np(K), cmap=cmap, interpolation="nearest")
+    ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return im
+
+
+def plot_krr_fit(ax: Axes, data, fit, *, show_target: bool = True):
+    """Training sample, true function and the KRR fit on the test grid."""
+    x = _np(data.x_test[:, 0])
+    arts = [ax.scatter(_np(data.x_train[:, 0]), _np(data.y_train), s=12, color="0.45",
+                       label="training data", zorder=3)]
+    if show_target:
+        arts += ax.plot(x, _np(data.f_test), color="k", lw=1.2, ls="--", label="target $f^*$")
+    arts += ax.plot(x, _np(fit.prediction), color=PALETTE[0], lw=2, label="KRR fit")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    ax.set_ylim(-2.6, 2.6)
+    ax.set_title(f"h = {fit.bandwidth:.3g}, λ = {fit.ridge:.2g}   "
+                 f"train MSE {fit.train_mse:.3f}, test MSE {fit.test_mse:.3f}", fontsize=9)
+    ax.legend(loc="lower left", fontsize=8)
+    return arts
+
+
+def plot_error_curves(ax: Axes, curves, *, current: float | None = None,
+                      show_decomposition: bool = True):
+    """Train/test error (and exact bias², variance) against bandwidth, log-log."""
+    h = _np(curves.bandwidths)
+    arts = ax.plot(h, _np(curves.train_mse), "o-", color=PALETTE[2], ms=3, label="train MSE")
+    arts += ax.plot(h, _np(curves.test_mse), "o-", color=PALETTE[1], ms=3, label="test MSE")
+    if show_decomposition:
+        arts += ax.plot(h, _np(curves.bias2), ":", color=PALETTE[3], label="bias²")
+        arts += ax.plot(h, _np(curves.variance), ":", color=PALETTE[5], label="variance")
+    if current is not None:
+        arts.append(ax.axvline(current, color="0.3", lw=1))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("bandwidth $h$")
+    ax.set_ylabel("mean squared error")
+    ax.legend(fontsize=8)
+    return arts
+
+
+def plot_spectrum(ax: Axes, eigvals: torch.Tensor | Sequence, *, label: str | None = None,
+                  color: str | None = None, k: int | None = None):
+    """Eigenvalues in descending order on a log scale."""
+    ev = torch.as_tensor(eigvals).detach().cpu()
+    ev = ev[:k] if k else ev
+    arts = ax.semilogy(range(1, len(ev) + 1), ev.clamp_min(1e-18).numpy(), "o-", ms=3,
+                       label=label, color=color)
+    ax.set_xlabel("index $i$")
+    ax.set_ylabel(r"eigenvalue $\lambda_i$")
+    return arts
+
+
+def plot_filters(ax: Axes, eigvals: torch.Tensor, filters: dict[str, torch.Tensor]):
+    """Filter factor (fraction of each eigen-direction that is learned) against λ_i."""
+    arts = []
+    ev = _np(eigvals)
+    for (label, f), color in zip(filters.items(), PALETTE, strict=False):
+        arts += ax.semilogx(ev, _np(f), "o", ms=3, label=label, color=color)
+    ax.set_xlabel(r"eigenvalue $\lambda_i$")
+    ax.set_ylabel("fraction learned")
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(fontsize=8)
+    return arts

@@ -1,0 +1,11 @@
+"""Interactive explorers (ipywidgets only; everything numeric comes from the other layers).
+
+Each chapter's explorers are built here from one definition: a parameter
+grid and a draw function that calls the numeric subpackage and
+:mod:`learntheory.plotting`. See :class:`Explorer` for the live/static pair.
+"""
+
+from learntheory.widgets.explorer import Explorer
+from learntheory.widgets.kernels import explore_krr
+
+__all__ = ["Explorer", "explore_krr"]
