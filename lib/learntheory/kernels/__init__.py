@@ -25,6 +25,14 @@ closed form (Eq. 2.27 there), the spectral filters (book:
 """
 
 from learntheory.kernels.classic import gaussian, laplace, polynomial
+from learntheory.kernels.dual import (
+    DUAL_ACTIVATIONS,
+    dual_activation,
+    erf_dual,
+    erf_dual_derivative,
+    relu_dual,
+    relu_dual_derivative,
+)
 from learntheory.kernels.gram import euclidean_distances, gram, gram_chunks, squared_distances
 from learntheory.kernels.ridge import KERNELS, KernelRidge, kernel_ridge_fit, kernel_ridge_predict
 from learntheory.kernels.spectrum import (
@@ -44,6 +52,12 @@ from learntheory.kernels.tradeoff import (
 )
 
 __all__ = [
+    "DUAL_ACTIVATIONS",
+    "dual_activation",
+    "erf_dual",
+    "erf_dual_derivative",
+    "relu_dual",
+    "relu_dual_derivative",
     "BiasVariance",
     "ErrorCurves",
     "KERNELS",

@@ -100,13 +100,17 @@ def gram(
     Returns
     -------
     torch.Tensor, shape (n1, n2)
-        On the inputs' device, in their dtype.
+        On the inputs' device, in their dtype. When ``x2`` is omitted the
+        result is exactly symmetric (averaged with its transpose, which
+        removes the rounding asymmetry of a matrix product).
     """
+    symmetric = x2 is None
     x1, x2 = check_pair(x1, x2, owner)
     chunk_size = _check_chunk(chunk_size, owner)
     if chunk_size is None or chunk_size >= x1.shape[0]:
-        return fn(x1, x2)
-    out = x1.new_empty((x1.shape[0], x2.shape[0]))
-    for rows, block in gram_chunks(fn, x1, x2, chunk_size):
-        out[rows] = block
-    return out
+        out = fn(x1, x2)
+    else:
+        out = x1.new_empty((x1.shape[0], x2.shape[0]))
+        for rows, block in gram_chunks(fn, x1, x2, chunk_size):
+            out[rows] = block
+    return 0.5 * (out + out.mT) if symmetric else out

@@ -2,9 +2,12 @@
 none calls ``plt.show()``. Numeric work happens in the numeric subpackages."""
 
 from learntheory.plotting.kernels import (
+    plot_eigenfunctions,
     plot_error_curves,
     plot_filters,
+    plot_fit_path,
     plot_gram,
+    plot_kernel_slices,
     plot_krr_fit,
     plot_spectrum,
 )
@@ -13,9 +16,12 @@ from learntheory.plotting.style import PALETTE, new_figure
 __all__ = [
     "PALETTE",
     "new_figure",
+    "plot_eigenfunctions",
     "plot_error_curves",
     "plot_filters",
+    "plot_fit_path",
     "plot_gram",
+    "plot_kernel_slices",
     "plot_krr_fit",
     "plot_spectrum",
 ]

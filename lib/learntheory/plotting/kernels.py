@@ -10,9 +10,12 @@ from matplotlib.axes import Axes
 from learntheory.plotting.style import PALETTE
 
 __all__ = [
+    "plot_eigenfunctions",
     "plot_error_curves",
     "plot_filters",
+    "plot_fit_path",
     "plot_gram",
+    "plot_kernel_slices",
     "plot_krr_fit",
     "plot_spectrum",
 ]
@@ -90,5 +93,70 @@ def plot_filters(ax: Axes, eigvals: torch.Tensor, filters: dict[str, torch.Tenso
     ax.set_xlabel(r"eigenvalue $\lambda_i$")
     ax.set_ylabel("fraction learned")
     ax.set_ylim(-0.05, 1.05)
+    ax.legend(fontsize=8)
+    return arts
+
+
+def plot_kernel_slices(ax: Axes, x: torch.Tensor, slices: dict[str, torch.Tensor], *,
+                       x0: float | None = None, title: str | None = None):
+    """Curves :math:`x \\mapsto k(x_0, x)`, one per entry of ``slices`` (label -> (m,) values).
+
+    ``x`` is the (m,) or (m, 1) evaluation grid; ``x0`` draws a dotted vertical
+    line at the anchor point.
+    """
+    xs = _np(x.reshape(-1))
+    arts = []
+    for (label, values), color in zip(slices.items(), PALETTE, strict=False):
+        arts += ax.plot(xs, _np(values.reshape(-1)), color=color, lw=1.8, label=label)
+    if x0 is not None:
+        arts.append(ax.axvline(x0, color="0.5", lw=0.8, ls=":"))
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$k(x_0, x)$")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    return arts
+
+
+def plot_eigenfunctions(ax: Axes, z: torch.Tensor, phi: torch.Tensor, *,
+                        x_sample: torch.Tensor | None = None, spacing: float = 3.0):
+    """Eigenfunctions ``phi[:, i]`` on the grid ``z``, stacked with vertical offsets.
+
+    Row ``i`` is drawn at height ``-spacing * i`` and labelled
+    :math:`\\phi_{i+1}`; ``x_sample`` adds a rug of the sample points.
+    """
+    zs = _np(z.reshape(-1))
+    arts = []
+    k = phi.shape[1]
+    for i in range(k):
+        base = -spacing * i
+        arts.append(ax.axhline(base, color="0.85", lw=0.8))
+        arts += ax.plot(zs, _np(phi[:, i]) + base, color=PALETTE[i % len(PALETTE)], lw=1.6)
+    if x_sample is not None:
+        xs = _np(x_sample.reshape(-1))
+        arts.append(ax.scatter(xs, [-spacing * (k - 0.4)] * len(xs), marker="|", s=25,
+                               color="0.5", lw=0.6))
+    ax.set_yticks([-spacing * i for i in range(k)],
+                  [f"$\\phi_{{{i + 1}}}$" for i in range(k)])
+    ax.set_xlabel("$x$")
+    return arts
+
+
+def plot_fit_path(ax: Axes, x: torch.Tensor, y: torch.Tensor, fits: dict[str, torch.Tensor], *,
+                  target: torch.Tensor | None = None):
+    """A training sample ``(x, y)`` and several fits evaluated at the same ``x``.
+
+    ``fits`` maps a label (e.g. a training time) to (n,) fitted values; the
+    points are sorted by ``x`` so each fit is drawn as a curve.
+    """
+    order = torch.argsort(x.reshape(-1))
+    xs = _np(x.reshape(-1)[order])
+    arts = [ax.scatter(xs, _np(y[order]), s=8, color="0.65", label="training data", zorder=1)]
+    if target is not None:
+        arts += ax.plot(xs, _np(target[order]), color="k", lw=1.2, ls="--", label="target $f^*$")
+    for (label, f), color in zip(fits.items(), PALETTE, strict=False):
+        arts += ax.plot(xs, _np(f[order]), color=color, lw=1.8, label=label)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
     ax.legend(fontsize=8)
     return arts

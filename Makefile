@@ -1,0 +1,74 @@
+# Two commands do everything from a fresh clone:
+#   make book   set up, execute every notebook (full size, cached), build the site
+#   make test   set up, lint, library tests, notebooks (smoke), smoke site (-W), browser check
+# Also: make lab, make bench, make clean.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.learntheory-installed
+
+.PHONY: help setup book test lint unit notebooks site browser-deps lab bench clean
+
+help:
+	@echo "make book   build the book (full size) into _build/html"
+	@echo "make test   run every check (lint, tests, smoke notebooks, smoke site, browser)"
+	@echo "make lab    JupyterLab on the book's environment (live explorers)"
+	@echo "make bench  benchmarks, printed as ratios against their baselines"
+	@echo "make clean  remove builds and caches (keeps .venv; 'make distclean' removes it too)"
+
+# The environment: created if missing, (re)installed when pyproject.toml changes.
+# torch is installed first with its exact pin (a local CPU wheel where one is
+# offered; an already-installed CUDA build of 2.13.0 is kept).
+setup: $(STAMP)
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing torch==2.13.0, the Jupyter Book toolchain and learntheory (editable) into $(VENV)"
+	$(PY) -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[book,test]"
+	@touch $@
+
+book: setup
+	$(PY) scripts/build_book.py full
+
+test: setup lint unit site
+	@echo "make test: all checks passed"
+
+lint: setup
+	$(VENV)/bin/ruff check lib tests benchmarks scripts book/_ext
+
+# Library tests, doctests and every notebook in smoke mode, on 2 cores.
+unit: setup
+	$(PY) -m pytest -n 2 -q tests lib/learntheory --doctest-modules -m "not browser"
+
+# The smoke site (-W -n --keep-going, raising on any cell error), then the browser check.
+site: setup browser-deps
+	$(PY) scripts/build_book.py smoke
+	LT_SITE_PREBUILT=1 $(PY) -m pytest -q -m browser tests/book/test_site.py
+
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$$CHROMIUM" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Headless Chromium is missing: installing Debian's 'chromium' package for the browser check (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Headless Chromium is missing: install 'chromium' (or set CHROMIUM=/path/to/it) for the browser check"; exit 1; \
+	  fi; \
+	fi
+
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=. book
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .ruff_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) lib/*.egg-info

@@ -1,0 +1,81 @@
+"""Build the book: execute the notebooks (cached) and write the HTML site.
+
+Usage: ``python scripts/build_book.py {full,smoke}``
+
+* ``full`` (``make book``): publication sizes, output in ``_build/html``.
+* ``smoke`` (``make test``): ``BOOK_SMOKE=1``, output in ``_build/smoke/_build/html``,
+  warnings are errors (``-W -n --keep-going``) and a failing cell fails the build.
+
+Each mode has its own jupyter-cache, so smoke outputs never leak into the full
+site. The cache is keyed on the notebooks' code only, so this script also
+clears it when the library's source (``lib/``) changed since the last build:
+a notebook is never shown with outputs of an older library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUTS = {"full": ROOT, "smoke": ROOT / "_build" / "smoke"}
+
+
+def library_hash() -> str:
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "lib").rglob("*.py")):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def main(mode: str) -> int:
+    if mode not in OUTPUTS:
+        print(f"usage: build_book.py {{{','.join(OUTPUTS)}}}; got {mode!r}", file=sys.stderr)
+        return 2
+    out = OUTPUTS[mode]
+    build_dir = out / "_build"
+    cache = build_dir / ".jupyter_cache"
+    stamp = build_dir / ".library-hash"
+    digest = library_hash()
+    if cache.exists() and (not stamp.exists() or stamp.read_text() != digest):
+        print("learntheory's source changed since the last build: clearing the execution cache.")
+        shutil.rmtree(cache)
+        shutil.rmtree(build_dir / "html", ignore_errors=True)
+        shutil.rmtree(build_dir / "jupyter_execute", ignore_errors=True)
+    env = dict(os.environ, BOOK_SMOKE="1" if mode == "smoke" else "0", PYTHONUNBUFFERED="1")
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
+           "--path-output", str(out), "--verbose"]
+    if mode == "smoke":
+        cmd += ["-W", "-n", "--keep-going"]
+    print(f"Building the {mode} site: {' '.join(cmd)}", flush=True)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        # Show which notebook is executing and every warning; keep the rest quiet.
+        low = line.lower()
+        if ("execut" in low and ("notebook" in low or "mystnb" in low)) or "warning" in low \
+                or "error" in low or "traceback" in low or line.startswith(("  ", "\t")) and \
+                proc.returncode is None and "error" in low:
+            print(line, end="", flush=True)
+    rc = proc.wait()
+    elapsed = time.perf_counter() - start
+    if rc != 0:
+        print(f"The {mode} build FAILED (exit {rc}) after {elapsed:.0f} s.", flush=True)
+        return rc
+    build_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+    index = build_dir / "html" / "index.html"
+    print(f"The {mode} site was built in {elapsed:.0f} s: {index}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "full"))

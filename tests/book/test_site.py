@@ -1,0 +1,184 @@
+"""The built smoke site, read in a real browser (headless Chromium, driven by Playwright).
+
+The session fixture builds the smoke site with warnings as errors (the same
+command as ``make test``'s site step), serves it on a loopback port, and the
+tests open every page: no JavaScript error, no request to any other host (and
+no failed local request), math rendered by the vendored MathJax, every
+explorer's slider changes the displayed frame. Screenshots of the landing
+page and of one chapter page are saved under ``_build/screenshots`` for a
+person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "smoke" / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _chromium() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Headless Chromium is needed for the browser check and was not found. "
+                    "Install Debian's 'chromium' package (make test does it when run as root), "
+                    "or set CHROMIUM=/path/to/chromium.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """Build the smoke site (-W -n --keep-going), unless LT_SITE_PREBUILT=1 says it is fresh."""
+    if os.environ.get("LT_SITE_PREBUILT") != "1":
+        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py"), "smoke"],
+                              cwd=ROOT)
+        assert proc.returncode == 0, "the smoke build failed (see its output above)"
+    assert (SITE / "book" / "intro.html").exists(), f"no built site under {SITE}"
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def server(site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 1000},
+        )
+        yield context
+        context.close()
+
+
+def _pages(site: Path) -> list[str]:
+    pages = sorted(p.relative_to(site).as_posix() for p in (site / "book").rglob("*.html"))
+    return pages
+
+
+class PageVisit:
+    """Open one page and record console errors, page errors and every request."""
+
+    def __init__(self, browser, origin: str, path: str) -> None:
+        self.page = browser.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(
+            f"{r.status} {r.url}"))
+        self.page.goto(f"{origin}/{path}", wait_until="networkidle")
+
+    def external(self, origin: str) -> list[str]:
+        host = urlparse(origin).netloc
+        return [u for u in self.requests
+                if urlparse(u).scheme in ("http", "https", "ws", "wss")
+                and urlparse(u).netloc != host]
+
+
+def test_site_has_the_chapter_pages(site):
+    pages = _pages(site)
+    for expected in ("book/intro.html", "book/kernels/ridge-regression.html"):
+        assert expected in pages, f"{expected} missing from the built site: {pages}"
+
+
+def test_every_page_loads_offline_without_errors(site, server, browser):
+    for path in _pages(site):
+        visit = PageVisit(browser, server, path)
+        try:
+            assert visit.errors == [], f"{path}: JavaScript errors {visit.errors}"
+            assert visit.external(server) == [], f"{path}: requests left the site: " \
+                                                 f"{visit.external(server)}"
+            assert visit.failed == [], f"{path}: failed local requests {visit.failed}"
+        finally:
+            visit.page.close()
+
+
+def test_math_is_rendered_by_the_vendored_mathjax(server, browser):
+    visit = PageVisit(browser, server, "book/kernels/ridge-regression.html")
+    try:
+        visit.page.wait_for_selector("mjx-container", timeout=20_000)
+        n = visit.page.locator("mjx-container").count()
+        assert n > 5, f"expected rendered equations, found {n} mjx-container elements"
+        assert any("/mathjax/tex-chtml-full.js" in u for u in visit.requests)
+    finally:
+        visit.page.close()
+
+
+def test_every_explorer_slider_changes_the_frame(site, server, browser):
+    found = 0
+    for path in _pages(site):
+        visit = PageVisit(browser, server, path)
+        try:
+            explorers = visit.page.locator(".lt-explorer")
+            for i in range(explorers.count()):
+                ex = explorers.nth(i)
+                sliders = ex.locator("input[type=range]")
+                assert sliders.count() >= 1, f"{path}: explorer {i} has no slider"
+                for j in range(sliders.count()):
+                    slider = sliders.nth(j)
+                    before = ex.locator("img.lt-explorer-frame").get_attribute("src")
+                    top = int(slider.get_attribute("max"))
+                    now = int(slider.input_value())
+                    target = 0 if now == top else top
+                    slider.evaluate(
+                        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }",
+                        str(target))
+                    after = ex.locator("img.lt-explorer-frame").get_attribute("src")
+                    assert after != before, f"{path}: slider {j} of explorer {i} did not " \
+                                            "change the frame"
+                    assert after.startswith("data:image/png;base64,")
+                found += 1
+            assert visit.errors == [], f"{path}: JavaScript errors {visit.errors}"
+        finally:
+            visit.page.close()
+    assert found >= 1, "no explorer found on the built site"
+
+
+def test_screenshots_for_a_person(server, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in (("landing", "book/intro.html"),
+                       ("kernels-ridge-regression", "book/kernels/ridge-regression.html")):
+        visit = PageVisit(browser, server, path)
+        try:
+            visit.page.wait_for_timeout(500)
+            out = SHOTS / f"{name}.png"
+            visit.page.screenshot(path=str(out), full_page=False)
+            assert out.stat().st_size > 10_000, f"{out} looks empty"
+        finally:
+            visit.page.close()

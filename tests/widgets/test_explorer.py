@@ -1,0 +1,64 @@
+"""Explorers: one definition gives a live widget and a static twin with every frame."""
+
+import json
+import re
+
+import pytest
+import torch
+
+import learntheory as lt
+
+
+def _draw(fig, a, b):
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, a * b])
+
+
+def test_static_twin_embeds_every_frame_and_a_slider_per_parameter():
+    ex = lt.widgets.Explorer(_draw, {"a": [1, 2, 3], "b": [0.1, 1.0]}, title="t")
+    html = ex.static_html()
+    payload = json.loads(re.search(r'application/json" id="[^"]+">(.*?)</script>', html)
+                         .group(1).replace("<\\/", "</"))
+    assert sorted(payload["frames"]) == ["0,0", "0,1", "1,0", "1,1", "2,0", "2,1"]
+    assert len(set(payload["frames"].values())) == 6  # the frames really differ
+    assert html.count('type="range"') == 2
+    assert ex.defaults == {"a": 2, "b": 1.0}
+
+
+def test_live_widget_redraws_on_change():
+    ex = lt.widgets.Explorer(_draw, {"a": [1, 2, 3], "b": [0.1, 1.0, 10.0]})
+    box = ex.live()
+    before = box.children[-1].value
+    box.controls["a"].value = 3
+    assert box.children[-1].value != before
+    assert box.children[-1].value == ex.render(a=3, b=1.0)
+    assert type(box.controls["b"]).__name__ == "FloatLogSlider"
+    assert type(box.controls["a"]).__name__ == "IntSlider"
+
+
+def test_mime_bundle_carries_both_renderings():
+    bundle = lt.widgets.Explorer(_draw, {"a": [1, 2], "b": [1.0]})._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert 'class="lt-explorer"' in bundle["text/html"]
+
+
+def test_explorer_errors_name_the_parameter():
+    with pytest.raises(TypeError, match="'draw' parameter of Explorer must be callable"):
+        lt.widgets.Explorer(3, {"a": [1]})
+    with pytest.raises(ValueError, match="'grid' parameter of Explorer"):
+        lt.widgets.Explorer(_draw, {})
+    with pytest.raises(ValueError, match="default a=5 of Explorer must be one of"):
+        lt.widgets.Explorer(_draw, {"a": [1, 2]}, defaults={"a": 5})
+    with pytest.raises(ValueError, match="unknown parameters \\['c'\\]"):
+        lt.widgets.Explorer(_draw, {"a": [1, 2]}, defaults={"c": 5})
+
+
+def test_krr_explorer_builds_and_updates():
+    data = lt.datasets.regression_1d(20, generator=lt.make_generator(0), dtype=torch.float64)
+    ex = lt.widgets.explore_krr(data, bandwidths=[0.05, 0.2], ridges=[1e-3, 1e-1])
+    box = ex.live()
+    before = box.children[-1].value
+    box.controls["ridge"].value = 1e-3
+    box.controls["bandwidth"].value = 0.05
+    assert box.children[-1].value != before
+    assert len(ex.frames()) == 4
