@@ -57,7 +57,7 @@ def gaussian(
     """
     h = check_positive(bandwidth, "bandwidth", owner="gaussian")
     return gram(
-        lambda a, b: torch.exp(squared_distances(a, b) / (-2.0 * h * h)),
+        lambda a, b: squared_distances(a, b).mul_(-0.5 / (h * h)).exp_(),
         x1, x2, chunk_size=chunk_size, owner="gaussian",
     )
 
@@ -95,7 +95,7 @@ def laplace(
     """
     h = check_positive(bandwidth, "bandwidth", owner="laplace")
     return gram(
-        lambda a, b: torch.exp(euclidean_distances(a, b) / -h),
+        lambda a, b: euclidean_distances(a, b).mul_(-1.0 / h).exp_(),
         x1, x2, chunk_size=chunk_size, owner="laplace",
     )
 

@@ -50,8 +50,10 @@ def squared_distances(x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
     """
     sq1 = (x1 * x1).sum(-1, keepdim=True)
     sq2 = (x2 * x2).sum(-1, keepdim=True)
-    d2 = sq1 - 2.0 * (x1 @ x2.mT) + sq2.mT
-    return d2.clamp_min(0.0)
+    # One fused GEMM (|y|^2 - 2 x.y), then in-place updates of that fresh tensor:
+    # no extra (n1, n2) temporaries, and still differentiable.
+    d2 = torch.addmm(sq2.mT, x1, x2.mT, alpha=-2.0).add_(sq1)
+    return d2.clamp_min_(0.0)
 
 
 def euclidean_distances(x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
@@ -113,4 +115,4 @@ def gram(
         out = x1.new_empty((x1.shape[0], x2.shape[0]))
         for rows, block in gram_chunks(fn, x1, x2, chunk_size):
             out[rows] = block
-    return 0.5 * (out + out.mT) if symmetric else out
+    return (out + out.mT).mul_(0.5) if symmetric else out
