@@ -36,11 +36,11 @@ def run() -> None:
         xn, yn, xtn = x.numpy(), y.numpy(), xt.numpy()
         ridge, h = 1e-3, 0.5
 
-        def sk(xn=xn, yn=yn, xtn=xtn, n=n):
+        def sk(xn=xn, yn=yn, xtn=xtn, n=n, ridge=ridge, h=h):
             return SkKernelRidge(alpha=n * ridge, kernel="rbf", gamma=1 / (2 * h * h)).fit(
                 xn, yn).predict(xtn)
 
-        def ours(x=x, y=y, xt=xt):
+        def ours(x=x, y=y, xt=xt, ridge=ridge, h=h):
             return lt.kernels.KernelRidge(ridge=ridge, bandwidth=h).fit(x, y).predict(xt)
 
         np.testing.assert_allclose(sk(), ours().numpy(), rtol=1e-6, atol=1e-8)

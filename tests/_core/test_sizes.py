@@ -38,4 +38,4 @@ def test_unknown_size_lists_the_declared_ones(monkeypatch):
     monkeypatch.delenv("BOOK_SMOKE", raising=False)
     S = lt.sizes(full=dict(n=1), smoke=dict(n=1))
     with pytest.raises(AttributeError, match=r"declared: \['n'\]"):
-        S.m
+        _ = S.m

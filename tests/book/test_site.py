@@ -36,7 +36,7 @@ pytestmark = pytest.mark.browser
 
 
 def _chromium() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if not path:
         pytest.fail("Headless Chromium is needed for the browser check and was not found. "
                     "Install Debian's 'chromium' package (make test does it when run as root), "

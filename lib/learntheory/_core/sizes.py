@@ -58,7 +58,8 @@ class Sizes(Mapping):
         try:
             return self.__dict__["_values"][name]
         except KeyError:
-            raise AttributeError(f"No size named {name!r}; declared: {sorted(self._values)}") from None
+            declared = sorted(self._values)
+            raise AttributeError(f"No size named {name!r}; declared: {declared}") from None
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]

@@ -167,7 +167,9 @@ def check_int(
     return int(value)
 
 
-def check_choice(value: Any, name: str, choices: Collection[str], *, owner: str | None = None) -> str:
+def check_choice(
+    value: Any, name: str, choices: Collection[str], *, owner: str | None = None
+) -> str:
     """Check that ``value`` is one of ``choices``.
 
     Returns

@@ -24,7 +24,14 @@ import torch
 from learntheory._core import check_positive
 from learntheory.kernels.ridge import KERNELS, kernel_ridge_fit, kernel_ridge_predict
 
-__all__ = ["BiasVariance", "ErrorCurves", "KRRFit", "krr_bias_variance", "krr_error_curves", "krr_fit_1d"]
+__all__ = [
+    "BiasVariance",
+    "ErrorCurves",
+    "KRRFit",
+    "krr_bias_variance",
+    "krr_error_curves",
+    "krr_fit_1d",
+]
 
 
 @dataclass(frozen=True)
