@@ -182,3 +182,16 @@ def test_screenshots_for_a_person(server, browser):
             assert out.stat().st_size > 10_000, f"{out} looks empty"
         finally:
             visit.page.close()
+
+
+def test_notebook_pages_offer_their_ipynb(site, server, browser):
+    """Each chapter notebook page links its executed .ipynb, and the link resolves."""
+    visit = PageVisit(browser, server, "book/kernels/ridge-regression.html")
+    try:
+        links = visit.page.locator("a[href$='.ipynb']")
+        assert links.count() >= 1, "no .ipynb download link on a notebook page"
+        href = links.first.get_attribute("href")
+        target = (site / "book" / "kernels" / href).resolve()
+        assert target.exists() and target.suffix == ".ipynb", f"{href} -> {target} missing"
+    finally:
+        visit.page.close()
