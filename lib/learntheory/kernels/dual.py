@@ -116,7 +116,7 @@ def relu_dual(q1: Any, q2: Any, c: Any) -> torch.Tensor:
 
 
 def relu_dual_derivative(q1: Any, q2: Any, c: Any) -> torch.Tensor:
-    r"""Degree-0 arc-cosine kernel :math:`\mathbb E[\mathbb 1(u>0)\,\mathbb 1(v>0)] = (\pi-\theta)/2\pi`.
+    r"""Step-function kernel :math:`\mathbb E[\mathbb 1(u>0)\mathbb 1(v>0)] = (\pi-\theta)/2\pi`.
 
     Parameters and Returns as in :func:`relu_dual`.
 
@@ -213,7 +213,7 @@ DUAL_ACTIVATIONS = {
 def dual_activation(
     q1: Any, q2: Any, c: Any, *, activation: str = "relu"
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Both Gaussian expectations :math:`(\mathbb E[\sigma\sigma], \mathbb E[\dot\sigma\dot\sigma])`.
+    r"""Both expectations :math:`(\mathbb E[\sigma\sigma], \mathbb E[\dot\sigma\dot\sigma])`.
 
     Parameters
     ----------

@@ -4,7 +4,8 @@ The recursions of [Jacot2018] (Prop. 1 and Thm. 1) with weight scale
 :math:`\sigma_w` and bias scale :math:`\sigma_b`, for ``depth`` = L hidden layers:
 
 .. math::
-    \Sigma^{1}(x,x') &= \frac{\sigma_w^2}{n_0}\,x\cdot x' + \sigma_b^2, \qquad \Theta^{1} = \Sigma^{1},\\
+    \Sigma^{1}(x,x') &= \tfrac{\sigma_w^2}{n_0}\,x\cdot x' + \sigma_b^2,\qquad
+    \Theta^{1} = \Sigma^{1},\\
     \Sigma^{\ell+1} &= \sigma_w^2\,\mathbb E_{\Sigma^\ell}[\sigma(u)\sigma(v)] + \sigma_b^2,\qquad
     \dot\Sigma^{\ell+1} = \sigma_w^2\,\mathbb E_{\Sigma^\ell}[\dot\sigma(u)\dot\sigma(v)],\\
     \Theta^{\ell+1} &= \Theta^{\ell}\,\dot\Sigma^{\ell+1} + \Sigma^{\ell+1},
@@ -100,7 +101,7 @@ def mlp_kernels(
     >>> x = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
     >>> k = lt.ntk.mlp_kernels(x, depth=1, sigma_w=2 ** 0.5)
     >>> k.ntk.diagonal()  # Sigma^1 = Theta^1 = 1, Sigma_dot^2 = 1, Sigma^2 = 1: Theta^2 = 2
-    tensor([2., 2.], dtype=torch.float64)
+    tensor([2.0000, 2.0000], dtype=torch.float64)
     """
     owner = "mlp_kernels"
     a, b = check_pair(x1, x2, owner)

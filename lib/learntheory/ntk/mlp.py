@@ -40,8 +40,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from learntheory._core import check_choice, check_int, check_points, check_positive
-from learntheory._core import resolve_factory
+from learntheory._core import check_choice, check_int, check_points, check_positive, resolve_factory
 
 __all__ = ["ACTIVATIONS", "MLP", "PARAMETERIZATIONS", "activation_derivative", "make_mlp"]
 

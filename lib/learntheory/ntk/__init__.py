@@ -1,0 +1,83 @@
+r"""Neural tangent kernels: the finite network beside its infinite-width limit.
+
+A fully-connected network with L hidden layers of width n, trained by
+gradient descent on the squared loss, moves in function space along its
+*neural tangent kernel* :math:`\hat\Theta(x,x') = \sum_p\partial_pf(x)\partial_pf(x')`.
+In NTK parameterization, as :math:`n\to\infty`, :math:`\hat\Theta` converges to a
+deterministic :math:`\Theta` given by a layer recursion and stays fixed during
+training, so training is kernel regression with :math:`\Theta` (the lazy
+regime); fluctuations and kernel movement are :math:`O(n^{-1/2})`. In muP the
+features move by :math:`\Theta(1)` instead (feature learning).
+
+Modules: :mod:`~learntheory.ntk.mlp` (the finite network, three
+parameterizations), :mod:`~learntheory.ntk.analytic` (NNGP/NTK recursions),
+:mod:`~learntheory.ntk.empirical` (empirical NTK by three algorithms),
+:mod:`~learntheory.ntk.dynamics` (closed-form gradient flow, training, feature
+movement).
+
+Notation
+--------
+=====================================  ==========================================
+symbol                                 argument / attribute
+=====================================  ==========================================
+:math:`d = n_0`                        ``in_dim`` (input dimension)
+:math:`n`                              ``width``
+:math:`L`                              ``depth`` (number of hidden layers)
+:math:`O`                              ``out_dim``
+:math:`\sigma`                         ``activation`` ("relu", "erf")
+:math:`\sigma_w,\ \sigma_b`            ``sigma_w``, ``sigma_b`` (Jacot's β = σ_b)
+:math:`m_\ell,\ m^b_\ell`              ``MLP.weight_multipliers``, ``MLP.bias_multipliers``
+:math:`\Sigma^{L+1}`                   ``KernelPair.nngp``
+:math:`\Theta^{L+1}`                   ``KernelPair.ntk``
+:math:`\hat\Theta`                     ``empirical_ntk(...)``
+:math:`\Delta^\ell,\ A^\ell`           backward signals, post-activations (``MLP.features``)
+:math:`\eta,\ t`                       ``lr``, ``t``
+:math:`f_0`                            ``f0_train``, ``f0_test``
+=====================================  ==========================================
+
+Conventions: ``output="trace"`` is the *mean* over output units of the
+diagonal NTK blocks; ``loss="sum"`` is :math:`\tfrac12\sum_i` (rate η),
+``loss="mean"`` is :math:`\tfrac1{2N}\sum_i` (rate η/N); one global learning
+rate acts on the raw parameters in every parameterization.
+
+Implemented equations
+---------------------
+* network in NTK / standard / muP parameterization: [Jacot2018], Sec. 2;
+  [YangHu2021], Sec. 3 (abc form); book: ``eq-mup``.
+* NNGP recursion: [Lee2018], Sec. 2.3; [Jacot2018], Prop. 1; book: ``eq-nngp-recursion``.
+* NTK recursion: [Jacot2018], Thm. 1; book: ``eq-ntk-recursion``.
+* dual activations: [ChoSaul2009], [Williams1997] (in :mod:`learntheory.kernels.dual`).
+* empirical NTK (Jacobian contraction, NTK-vector products, structured MLP
+  formula): [Novak2022], Sec. 3; book: ``eq-structured-ntk``.
+* linearised gradient-flow predictions: [Lee2019], Sec. 2; book: ``eq-gradient-flow``.
+"""
+
+from learntheory.ntk.analytic import KernelPair, mlp_kernels, mlp_nngp, mlp_ntk
+from learntheory.ntk.dynamics import (
+    FlowPrediction,
+    TrainHistory,
+    gradient_flow_predict,
+    relative_feature_change,
+    train_mlp,
+)
+from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
+from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
+
+__all__ = [
+    "ACTIVATIONS",
+    "FlowPrediction",
+    "KernelPair",
+    "MLP",
+    "NTK_METHODS",
+    "NTK_OUTPUTS",
+    "PARAMETERIZATIONS",
+    "TrainHistory",
+    "empirical_ntk",
+    "gradient_flow_predict",
+    "make_mlp",
+    "mlp_kernels",
+    "mlp_nngp",
+    "mlp_ntk",
+    "relative_feature_change",
+    "train_mlp",
+]
