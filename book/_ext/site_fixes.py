@@ -43,7 +43,7 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    context["script_files"] = unique
+    scripts[:] = unique  # in place: later handlers (MathJax) append to this very list
 
 
 def setup(app):
