@@ -180,6 +180,10 @@ def test_screenshots_for_a_person(server, browser):
             out = SHOTS / f"{name}.png"
             visit.page.screenshot(path=str(out), full_page=False)
             assert out.stat().st_size > 10_000, f"{out} looks empty"
+            explorer = visit.page.locator(".lt-explorer")
+            if explorer.count():
+                explorer.first.scroll_into_view_if_needed()
+                explorer.first.screenshot(path=str(SHOTS / f"{name}-explorer.png"))
         finally:
             visit.page.close()
 
