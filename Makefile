@@ -60,8 +60,10 @@ browser-deps:
 	  fi; \
 	fi
 
+# MyST notebooks open as notebooks through jupytext (double-click a book/**/*.md file,
+# or right-click > Open With > Notebook); explorers are live widgets there.
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=. book
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(LAB_ARGS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup
 	$(PY) benchmarks/run.py
