@@ -48,7 +48,7 @@ unit: setup
 # The smoke site (-W -n --keep-going, raising on any cell error), then the browser check.
 site: setup browser-deps
 	$(PY) scripts/build_book.py smoke
-	LT_SITE_PREBUILT=1 $(PY) -m pytest -q -m browser tests/book/test_site.py
+	LT_SITE_PREBUILT=1 $(PY) -m pytest -q -m browser tests/book
 
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$$CHROMIUM" ]; then \
