@@ -24,15 +24,14 @@ What it measures (float32, CPU, all threads torch uses by default):
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 import learntheory as lt
+from benchmarks.timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 D, WIDTH, DEPTH, N = 64, 1024, 3, 256
@@ -50,17 +49,6 @@ def _setup(n: int, width: int = WIDTH, depth: int = DEPTH, seed: int = 0):
 def _call(method: str, net, x) -> torch.Tensor:
     chunk = VP_CHUNK if method == "ntk_vp" else None
     return lt.ntk.empirical_ntk(net, x, method=method, chunk_size=chunk)
-
-
-def _median_time(fn, repeats: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def structured_flops(n1: int, n2: int, widths: tuple[int, ...]) -> float:
@@ -118,8 +106,8 @@ def _flop_rates(n: int) -> tuple[float, float, float]:
     """(matmul FLOP/s of the Gram shape, structured time, structured flop count) at n."""
     net, x = _setup(n)
     a, b = torch.randn(n, WIDTH), torch.randn(WIDTH, n)
-    t_mm = _median_time(lambda: torch.mm(a, b), 5, warmup=2)
-    t_structured = _median_time(lambda: _call("structured", net, x), 3)
+    t_mm = median_time(lambda: torch.mm(a, b), 5, warmup=2)
+    t_structured = median_time(lambda: _call("structured", net, x), 3)
     return 2 * n * n * WIDTH / t_mm, t_structured, structured_flops(n, n, net.widths)
 
 
@@ -148,7 +136,7 @@ def run() -> list[str]:
     # 2. structured: time at n = 256, FLOP/s at n = 4096, and its scaling rows
     n_big = 4096
     net, x = _setup(N)
-    times = {"structured": _median_time(lambda: _call("structured", net, x), 9, warmup=2)}
+    times = {"structured": median_time(lambda: _call("structured", net, x), 9, warmup=2)}
     mm_rate, t_big, flops = _flop_rates(n_big)
     rate = flops / t_big
     ns, widths = (64, 128, 256, 1024, 4096), (256, 512, 1024, 2048)
@@ -157,11 +145,11 @@ def run() -> list[str]:
     for n in ns:
         net_n, x_n = _setup(n)
         by_n["structured", n] = (times["structured"] if n == N else t_big if n == n_big else
-                                 _median_time(lambda nn=net_n, xx=x_n: _call("structured", nn,
+                                 median_time(lambda nn=net_n, xx=x_n: _call("structured", nn,
                                                                              xx), 5))
     for w in widths:
         net_w, x_w = _setup(128, width=w)
-        by_w["structured", w] = _median_time(lambda nn=net_w, xx=x_w: _call("structured", nn,
+        by_w["structured", w] = median_time(lambda nn=net_w, xx=x_w: _call("structured", nn,
                                                                             xx), 5)
 
     # 3. the torch.func methods
@@ -170,18 +158,18 @@ def run() -> list[str]:
     for method in ("ntk_vp", "jacobian"):
         k = _call(method, net, x)
         errs[method] = float((k - ref).abs().max() / ref.abs().max())
-        times[method] = _median_time(lambda m=method: _call(m, net, x), 2, warmup=0)
+        times[method] = median_time(lambda m=method: _call(m, net, x), 2, warmup=0)
         by_n[method, N] = times[method]
     errs["structured"] = float((_call("structured", net, x) - ref).abs().max()
                                / ref.abs().max())
     for n in (64, 128):
         net_n, x_n = _setup(n)
         for method in ("ntk_vp", "jacobian"):
-            by_n[method, n] = _median_time(lambda m=method, nn=net_n, xx=x_n: _call(m, nn, xx), 1)
+            by_n[method, n] = median_time(lambda m=method, nn=net_n, xx=x_n: _call(m, nn, xx), 1)
     for w in widths:
         net_w, x_w = _setup(128, width=w)
         for method in ("ntk_vp", "jacobian"):
-            by_w[method, w] = _median_time(lambda m=method, nn=net_w, xx=x_w: _call(m, nn, xx), 1)
+            by_w[method, w] = median_time(lambda m=method, nn=net_w, xx=x_w: _call(m, nn, xx), 1)
 
     # report
     say(f"time at n={N} (median of repeats after warm-up):")

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 
-def median_time(fn: Callable[[], object], *, repeats: int = 5, warmup: int = 1) -> float:
+def median_time(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> float:
     """Median seconds of ``fn()`` over ``repeats`` runs, after ``warmup`` untimed runs.
 
     CUDA work is synchronised by the caller's ``fn`` if needed (it should
