@@ -15,6 +15,7 @@ import importlib
 from typing import Any
 
 from learntheory import datasets, kernels
+from learntheory.rates import SlopeFit, loglog_slope
 from learntheory._core import (
     Sizes,
     default_device,
@@ -26,10 +27,12 @@ from learntheory._core import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "SlopeFit",
     "Sizes",
     "datasets",
     "default_device",
     "kernels",
+    "loglog_slope",
     "make_generator",
     "sizes",
     "smoke_mode",

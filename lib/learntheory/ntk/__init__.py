@@ -61,6 +61,7 @@ from learntheory.ntk.dynamics import (
     train_mlp,
 )
 from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
+from learntheory.ntk.ensembles import ntk_relative_errors, sample_network_outputs
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
 
 __all__ = [
@@ -78,6 +79,8 @@ __all__ = [
     "mlp_kernels",
     "mlp_nngp",
     "mlp_ntk",
+    "ntk_relative_errors",
+    "sample_network_outputs",
     "relative_feature_change",
     "train_mlp",
 ]

@@ -1,0 +1,97 @@
+"""Ensembles of random networks: the conditional-Gaussian sampler has the law of real networks.
+
+Tolerances: every comparison is between Monte Carlo means. For two independent
+means with standard errors se_a, se_b the difference is ~ N(0, se_a^2 + se_b^2)
+(CLT), so we allow 5 * sqrt(se_a^2 + se_b^2) (failure probability < 6e-7 per
+check when the laws agree); against an exact value, 5 se.
+"""
+
+import math
+
+import pytest
+import torch
+
+import learntheory as lt
+from learntheory._core.testing import assert_close_mc
+from learntheory.ntk.ensembles import ntk_relative_errors, sample_network_outputs
+
+X = torch.tensor([[1.0, 0.0], [0.6, 0.8]], dtype=torch.float64)
+
+
+def _moments(f: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-network statistics f1 f2, f1^2, f1^4 and their means/SEs."""
+    stats = torch.stack([f[:, 0] * f[:, 1], f[:, 0] ** 2, f[:, 0] ** 4], dim=1)
+    return stats.mean(0), stats.std(0) / math.sqrt(f.shape[0])
+
+
+@pytest.mark.parametrize("activation", ["relu", "erf"])
+def test_sampler_matches_real_networks_in_law(activation):
+    """Second and fourth moments of the sampler vs explicit make_mlp networks (depth 2, width 6)."""
+    gen = lt.make_generator(11)
+    S = 3000
+    sampled = sample_network_outputs(X, width=6, depth=2, n_networks=S, activation=activation,
+                                     sigma_w=1.3, sigma_b=0.2, generator=gen)
+    real = torch.empty(S, 2, dtype=torch.float64)
+    with torch.no_grad():
+        for s in range(S):
+            net = lt.ntk.make_mlp(2, 6, 2, activation=activation, sigma_w=1.3, sigma_b=0.2,
+                                  dtype=torch.float64, generator=gen)
+            real[s] = net(X).reshape(-1)
+    (ma, sa), (mb, sb) = _moments(sampled), _moments(real)
+    bound = 5 * torch.sqrt(sa**2 + sb**2)
+    assert bool(((ma - mb).abs() <= bound).all()), (ma, mb, bound)
+
+
+def test_one_hidden_layer_covariance_is_the_nngp_exactly():
+    """Depth 1: E[f(x)f(x')] = Sigma^2 at every width ([Lee2018] Sec. 2.3), so only MC error."""
+    gen = lt.make_generator(3)
+    S = 40000
+    f = sample_network_outputs(X, width=5, depth=1, n_networks=S, sigma_w=1.5, sigma_b=0.3,
+                               generator=gen)
+    prod = f[:, 0] * f[:, 1]
+    sigma = lt.ntk.mlp_nngp(X, depth=1, sigma_w=1.5, sigma_b=0.3)
+    assert_close_mc(prod.mean().reshape(1), sigma[0, 1].reshape(1), prod.std().reshape(1), S)
+
+
+def test_outputs_become_gaussian_with_width():
+    """Excess kurtosis of f(x) is O(1/width): it drops by > 8x from width 8 to width 128.
+
+    Theory gives a 16x drop; the MC standard error of the kurtosis is ~ sqrt(24/S) = 0.011
+    at S = 2e5, small next to both values (about 2 and 0.13 here).
+    """
+    gen = lt.make_generator(5)
+
+    def kurtosis(width):
+        f = sample_network_outputs(X[:1], width=width, depth=2, n_networks=200_000,
+                                   sigma_w=math.sqrt(2), generator=gen)[:, 0]
+        return float((f**4).mean() / (f**2).mean() ** 2 - 3)
+
+    k8, k128 = kurtosis(8), kurtosis(128)
+    assert k8 > 8 * k128 > 0
+
+
+def test_ntk_errors_shrink_with_width():
+    gen = lt.make_generator(2)
+    angles = torch.linspace(0, math.pi, 8, dtype=torch.float64)
+    x = torch.stack([angles.cos(), angles.sin()], dim=1)
+    errs = ntk_relative_errors(x, widths=[16, 1024], n_seeds=4, depth=2, generator=gen)
+    assert errs.shape == (2, 4)
+    # Expected ratio sqrt(1024/16) = 8; demand at least 3 to stay clear of seed noise.
+    assert errs[0].mean() > 3 * errs[1].mean()
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(ValueError, match="'width' parameter of sample_network_outputs"):
+        sample_network_outputs(X, width=0, depth=1, n_networks=3)
+    with pytest.raises(ValueError, match="'activation' parameter of sample_network_outputs"):
+        sample_network_outputs(X, width=3, depth=1, n_networks=3, activation="tanh")
+    with pytest.raises(ValueError, match="'x' parameter of sample_network_outputs.*finite"):
+        sample_network_outputs(X * math.nan, width=3, depth=1, n_networks=3)
+    with pytest.raises(ValueError, match="'n_seeds' parameter of ntk_relative_errors"):
+        ntk_relative_errors(X, widths=[4], n_seeds=0, depth=1)
+
+
+def test_sampler_follows_device(device):
+    gen = lt.make_generator(0, device)
+    f = sample_network_outputs(X.to(device), width=4, depth=1, n_networks=10, generator=gen)
+    assert f.device.type == device.type and f.shape == (10, 2)
