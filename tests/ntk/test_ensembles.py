@@ -95,3 +95,17 @@ def test_sampler_follows_device(device):
     gen = lt.make_generator(0, device)
     f = sample_network_outputs(X.to(device), width=4, depth=1, n_networks=10, generator=gen)
     assert f.device.type == device.type and f.shape == (10, 2)
+
+
+def test_one_hidden_layer_relu_fourth_moment_closed_form():
+    """Depth 1, sigma_b = 0: f | a ~ N(0, q), q = sigma_w^2 |a|^2 / n, a = relu(h), h ~ N(0, s),
+    so E f^4 = 3 E q^2 = 3 Sigma^2 (1 + 5/n) (E a^4 / E[a^2]^2 = 6, variance ratio 5):
+    excess kurtosis 15/n, the exercise of book/ntk/nngp.md."""
+    gen = lt.make_generator(8)
+    S, n = 200_000, 10
+    f = sample_network_outputs(X[:1], width=n, depth=1, n_networks=S, sigma_w=2**0.5,
+                               generator=gen)[:, 0]
+    sigma = float(lt.ntk.mlp_nngp(X[:1], depth=1, sigma_w=2**0.5)[0, 0])
+    f4 = f**4
+    exact = torch.tensor([3 * sigma**2 * (1 + 5 / n)], dtype=torch.float64)
+    assert_close_mc(f4.mean().reshape(1), exact, f4.std().reshape(1), S)

@@ -11,6 +11,12 @@ from learntheory.plotting.kernels import (
     plot_krr_fit,
     plot_spectrum,
 )
+from learntheory.plotting.ntk import (
+    plot_loglog_fit,
+    plot_ntk_slices,
+    plot_output_histogram,
+    plot_output_scatter,
+)
 from learntheory.plotting.style import PALETTE, new_figure
 
 __all__ = [
@@ -23,5 +29,9 @@ __all__ = [
     "plot_gram",
     "plot_kernel_slices",
     "plot_krr_fit",
+    "plot_loglog_fit",
+    "plot_ntk_slices",
+    "plot_output_histogram",
+    "plot_output_scatter",
     "plot_spectrum",
 ]

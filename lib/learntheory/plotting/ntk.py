@@ -1,0 +1,81 @@
+"""Figures for the NTK chapter. Each function draws on given Axes and returns artists."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from matplotlib.axes import Axes
+
+from learntheory.plotting.style import PALETTE
+
+__all__ = ["plot_loglog_fit", "plot_ntk_slices", "plot_output_histogram", "plot_output_scatter"]
+
+
+def _np(t):
+    return torch.as_tensor(t).detach().cpu().double().numpy()
+
+
+def plot_output_histogram(ax: Axes, samples: torch.Tensor, variance: float, *, bins: int = 60,
+                          color: str = PALETTE[0], label: str = "random networks"):
+    """Histogram (density) of network outputs and the Gaussian N(0, variance) of the NNGP."""
+    f = _np(samples)
+    sd = math.sqrt(variance)
+    lim = 4.5 * sd
+    arts = [ax.hist(f, bins=bins, range=(-lim, lim), density=True, color=color, alpha=0.55,
+                    label=label)[2]]
+    grid = torch.linspace(-lim, lim, 301, dtype=torch.float64)
+    pdf = torch.exp(-0.5 * grid**2 / variance) / math.sqrt(2 * math.pi * variance)
+    arts += ax.plot(_np(grid), _np(pdf), color="k", lw=1.5, label=r"NNGP $\mathcal{N}(0,\Sigma)$")
+    ax.set_xlabel("$f(x)$")
+    ax.set_ylabel("density")
+    ax.set_xlim(-lim, lim)
+    return arts
+
+
+def plot_output_scatter(ax: Axes, samples: torch.Tensor, cov: torch.Tensor, *,
+                        max_points: int = 3000, color: str = PALETTE[0]):
+    """Scatter of (f(x1), f(x2)) over networks with the NNGP's 1, 2 and 3 sigma ellipses."""
+    f = _np(samples[:max_points])
+    arts = [ax.scatter(f[:, 0], f[:, 1], s=3, alpha=0.3, color=color, rasterized=True)]
+    vals, vecs = torch.linalg.eigh(torch.as_tensor(cov, dtype=torch.float64).cpu())
+    t = torch.linspace(0, 2 * math.pi, 200, dtype=torch.float64)
+    circle = torch.stack([t.cos(), t.sin()])
+    for r in (1, 2, 3):
+        ell = vecs @ (vals.clamp_min(0).sqrt()[:, None] * circle) * r
+        arts += ax.plot(_np(ell[0]), _np(ell[1]), color="k", lw=1)
+    lim = 3.5 * float(cov[0, 0]) ** 0.5
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$f(x_1)$")
+    ax.set_ylabel("$f(x_2)$")
+    return arts
+
+
+def plot_loglog_fit(ax: Axes, x, y, *, fit=None, yerr=None, label: str = "",
+                    color: str = PALETTE[0], marker: str = "o"):
+    """Measured points (with error bars) and a fitted power law, on log-log axes."""
+    arts = [ax.errorbar(_np(x), _np(y), yerr=None if yerr is None else _np(yerr), fmt=marker,
+                        color=color, ms=4, capsize=2, label=label)]
+    if fit is not None:
+        xs = torch.as_tensor(x, dtype=torch.float64)
+        arts += ax.plot(_np(xs), _np(fit.predict(xs)), "--", color=color, lw=1,
+                        label=f"fit: slope {fit.slope:.2f} ± {fit.stderr:.2f}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    return arts
+
+
+def plot_ntk_slices(ax: Axes, gamma: torch.Tensor, empirical: torch.Tensor,
+                    analytic: torch.Tensor, *, color: str = PALETTE[0], label: str = ""):
+    """Empirical NTK rows Theta_hat(x0, x(gamma)) of several networks vs the analytic row."""
+    g = _np(gamma)
+    arts = []
+    for i, row in enumerate(torch.as_tensor(empirical)):
+        arts += ax.plot(g, _np(row), color=color, lw=0.8, alpha=0.6,
+                        label=label if i == 0 else None)
+    arts += ax.plot(g, _np(analytic), color="k", lw=2, ls="--", label=r"analytic $\Theta$")
+    ax.set_xlabel(r"angle $\gamma$ of $x = (\cos\gamma, \sin\gamma)$")
+    ax.set_ylabel(r"$\Theta(x_0, x)$")
+    return arts
