@@ -62,18 +62,23 @@ from learntheory.ntk.dynamics import (
 )
 from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
 from learntheory.ntk.ensembles import ntk_relative_errors, sample_network_outputs
+from learntheory.ntk.lazy import LazyRun, LazySweep, lazy_run, lazy_training_sweep
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
 
 __all__ = [
     "ACTIVATIONS",
     "FlowPrediction",
     "KernelPair",
+    "LazyRun",
+    "LazySweep",
     "MLP",
     "NTK_METHODS",
     "NTK_OUTPUTS",
     "PARAMETERIZATIONS",
     "TrainHistory",
     "empirical_ntk",
+    "lazy_run",
+    "lazy_training_sweep",
     "gradient_flow_predict",
     "make_mlp",
     "mlp_kernels",

@@ -7,6 +7,16 @@ grid and a draw function that calls the numeric subpackage and
 
 from learntheory.widgets.explorer import Explorer
 from learntheory.widgets.kernels import explore_krr
-from learntheory.widgets.ntk import explore_nngp, explore_ntk_concentration
+from learntheory.widgets.ntk import (
+    explore_lazy_training,
+    explore_nngp,
+    explore_ntk_concentration,
+)
 
-__all__ = ["Explorer", "explore_krr", "explore_nngp", "explore_ntk_concentration"]
+__all__ = [
+    "Explorer",
+    "explore_krr",
+    "explore_lazy_training",
+    "explore_nngp",
+    "explore_ntk_concentration",
+]

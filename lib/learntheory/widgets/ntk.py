@@ -8,11 +8,12 @@ import torch
 
 from learntheory._core import make_generator
 from learntheory.ntk import empirical_ntk, make_mlp, mlp_kernels, sample_network_outputs
+from learntheory.ntk.lazy import lazy_run
 from learntheory.plotting.ntk import plot_ntk_slices, plot_output_histogram, plot_output_scatter
 from learntheory.plotting.style import PALETTE
 from learntheory.widgets.explorer import Explorer
 
-__all__ = ["explore_nngp", "explore_ntk_concentration"]
+__all__ = ["explore_lazy_training", "explore_nngp", "explore_ntk_concentration"]
 
 
 def explore_nngp(
@@ -87,3 +88,48 @@ def explore_ntk_concentration(
 
     return Explorer(draw, {"width": list(widths), "depth": list(depths)},
                     title="Empirical NTK at initialisation vs the analytic NTK")
+
+
+def explore_lazy_training(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_test: torch.Tensor,
+    gamma_test: torch.Tensor,
+    gamma_train: torch.Tensor,
+    *,
+    widths: Sequence[int],
+    depth: int,
+    lr: float,
+    steps: int,
+    n_records: int,
+    seed: int = 0,
+) -> Explorer:
+    """Width × training step: the trained network vs the analytic-NTK prediction on test inputs.
+
+    One training run per width (memoised), recorded at ``n_records + 1`` evenly spaced steps.
+    """
+    every = max(1, steps // n_records)
+    runs: dict[int, object] = {}
+
+    def draw(fig, width: int, record: int) -> None:
+        if width not in runs:
+            runs[width] = lazy_run(x, y, x_test, width=width, depth=depth, lr=lr, steps=steps,
+                                   record_every=every, generator=make_generator(seed, x.device))
+        run = runs[width]
+        r = min(record, len(run.steps) - 1)
+        ax = fig.subplots()
+        g = gamma_test.detach().cpu().numpy()
+        ax.plot(g, run.flow_test[r].cpu().numpy(), "--", color="k", lw=2,
+                label="analytic-NTK gradient descent")
+        ax.plot(g, run.net_test[r].cpu().numpy(), color=PALETTE[1], lw=1.5,
+                label=f"network of width {width}")
+        ax.scatter(gamma_train.cpu().numpy(), y.cpu().numpy(), color="0.3", s=14, zorder=3,
+                   label="training targets")
+        ax.set_xlabel(r"angle $\gamma$ of the input")
+        ax.set_ylabel("$f(x)$")
+        ax.set_title(f"step {int(run.steps[r])} of {steps}", fontsize=9)
+        ax.legend(fontsize=8, loc="lower right")
+
+    return Explorer(draw, {"width": list(widths), "record": list(range(n_records + 1))},
+                    defaults={"width": widths[0], "record": n_records},
+                    title="Lazy training: network vs kernel prediction")

@@ -1,0 +1,172 @@
+r"""The lazy regime: how little a wide network's kernel moves, and how well kernel flow predicts it.
+
+One experiment of the NTK chapter as a library function: train networks of
+several widths by full-batch gradient descent and compare them with the
+closed-form gradient-descent predictions of the *analytic* NTK (started from
+each network's own initial function :math:`f_0`),
+
+.. math:: f_t(X_*) = f_0(X_*) + \Theta(X_*, X)\,\Theta^{-1}\big(I - (I - \eta\Theta)^t\big)
+          \big(Y - f_0(X)\big),
+
+book: ``eq-gradient-flow``. In the lazy regime the relative kernel change, the
+relative weight change and the network-vs-kernel mismatch all vanish like
+:math:`n^{-1/2}` ([Lee2019], Thm. 2.1; [Jacot2018], Thm. 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from learntheory._core import check_int, check_points, check_positive
+from learntheory.ntk.analytic import mlp_kernels
+from learntheory.ntk.dynamics import gradient_flow_predict, train_mlp
+from learntheory.ntk.empirical import empirical_ntk
+from learntheory.ntk.mlp import make_mlp
+
+__all__ = ["LazyRun", "LazySweep", "lazy_run", "lazy_training_sweep"]
+
+
+@dataclass(frozen=True)
+class LazyRun:
+    """One trained network beside its kernel prediction, at the recorded steps.
+
+    Attributes
+    ----------
+    steps : (R,) int tensor
+    net_test, flow_test : (R, M) tensors
+        Network and analytic-NTK predictions on the test inputs.
+    kernel_change, weight_change : float
+        Relative Frobenius change of the empirical NTK and relative parameter change at the end.
+    mismatch : float
+        :math:`\\lVert f^{net}_T - f^{flow}_T\\rVert / \\lVert f^{flow}_T\\rVert` (test inputs).
+    mismatch_empirical : float
+        The same against the prediction with the network's *own* NTK at
+        initialisation :math:`\\hat\\Theta_0` (isolates the kernel's movement).
+    """
+
+    steps: torch.Tensor
+    net_test: torch.Tensor
+    flow_test: torch.Tensor
+    kernel_change: float
+    weight_change: float
+    mismatch: float
+    mismatch_empirical: float
+
+
+@dataclass(frozen=True)
+class LazySweep:
+    """Per width (rows) and seed (columns): the end-of-training numbers of :class:`LazyRun`."""
+
+    widths: list[int]
+    kernel_change: torch.Tensor
+    weight_change: torch.Tensor
+    mismatch: torch.Tensor
+    mismatch_empirical: torch.Tensor
+
+
+def lazy_run(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_test: torch.Tensor,
+    *,
+    width: int,
+    depth: int,
+    lr: float,
+    steps: int,
+    record_every: int | None = None,
+    sigma_w: float = 2**0.5,
+    sigma_b: float = 0.1,
+    generator: torch.Generator | None = None,
+) -> LazyRun:
+    r"""Train one NTK-parameterised ReLU MLP and predict it with the analytic NTK.
+
+    Parameters
+    ----------
+    x, y : training inputs (N, d) and targets (N,)
+    x_test : test inputs (M, d)
+    width, depth : int
+    lr : float
+        Step size :math:`\eta` on the loss :math:`\tfrac12\sum_i (f(x_i) - y_i)^2`.
+    steps : int
+    record_every : int, optional
+        Record every this many steps (default: only the start and the end).
+    sigma_w, sigma_b : float
+    generator : torch.Generator, optional
+
+    Returns
+    -------
+    LazyRun
+
+    Notes
+    -----
+    Implements the linearised dynamics of [Lee2019], Sec. 2 (discrete GD
+    filter), compared with a real network; book: ``eq-gradient-flow``.
+    """
+    owner = "lazy_run"
+    check_points(x, "x", owner=owner)
+    check_points(x_test, "x_test", owner=owner, features=x.shape[1])
+    steps = check_int(steps, "steps", owner=owner)
+    check_positive(lr, "lr", owner=owner)
+    every = steps if record_every is None else check_int(record_every, "record_every",
+                                                         owner=owner)
+    net = make_mlp(x.shape[1], width, depth, sigma_w=sigma_w, sigma_b=sigma_b,
+                   device=x.device, dtype=x.dtype, generator=generator)
+    both = torch.cat([x, x_test])
+    with torch.no_grad():
+        theta_emp = empirical_ntk(net, both)
+    hist = train_mlp(net, x, y, lr=lr, steps=steps, record_every=every, x_test=x_test)
+    theta = mlp_kernels(both, depth=depth, sigma_w=sigma_w, sigma_b=sigma_b).ntk
+    n = x.shape[0]
+    flow = gradient_flow_predict(
+        theta[:n, :n], theta[n:, :n], y, hist.train_pred[0, :, 0], hist.test_pred[0, :, 0],
+        lr=lr, t=hist.steps.to(x.dtype), discrete=True,
+    ).test
+    flow_emp = gradient_flow_predict(
+        theta_emp[:n, :n], theta_emp[n:, :n], y, hist.train_pred[0, :, 0],
+        hist.test_pred[0, :, 0], lr=lr, t=float(steps), discrete=True,
+    ).test
+    net_test = hist.test_pred[:, :, 0]
+    mismatch = float((net_test[-1] - flow[-1]).norm() / flow[-1].norm())
+    mismatch_emp = float((net_test[-1] - flow_emp).norm() / flow_emp.norm())
+    return LazyRun(hist.steps, net_test, flow, float(hist.kernel_change[-1]),
+                   float(hist.weight_change[-1]), mismatch, mismatch_emp)
+
+
+def lazy_training_sweep(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_test: torch.Tensor,
+    *,
+    widths: Sequence[int],
+    n_seeds: int,
+    depth: int,
+    lr: float,
+    steps: int,
+    sigma_w: float = 2**0.5,
+    sigma_b: float = 0.1,
+    generator: torch.Generator | None = None,
+) -> LazySweep:
+    """Run :func:`lazy_run` for each width and seed; collect the three end-of-training numbers.
+
+    Returns
+    -------
+    LazySweep
+        Tensors of shape (len(widths), n_seeds), float64 on the CPU.
+
+    Notes
+    -----
+    The three quantities should fall like ``width**-0.5`` ([Lee2019], Thm. 2.1);
+    book: ``lazy-rates``.
+    """
+    seeds = check_int(n_seeds, "n_seeds", owner="lazy_training_sweep")
+    out = torch.empty(4, len(widths), seeds, dtype=torch.float64)
+    for i, w in enumerate(widths):
+        for s in range(seeds):
+            run = lazy_run(x, y, x_test, width=w, depth=depth, lr=lr, steps=steps,
+                           sigma_w=sigma_w, sigma_b=sigma_b, generator=generator)
+            out[:, i, s] = torch.tensor([run.kernel_change, run.weight_change, run.mismatch,
+                                         run.mismatch_empirical])
+    return LazySweep(list(widths), out[0], out[1], out[2], out[3])
