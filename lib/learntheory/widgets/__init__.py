@@ -11,6 +11,7 @@ from learntheory.widgets.ntk import (
     explore_lazy_training,
     explore_nngp,
     explore_ntk_concentration,
+    explore_spectral_dynamics,
 )
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "explore_lazy_training",
     "explore_nngp",
     "explore_ntk_concentration",
+    "explore_spectral_dynamics",
 ]
