@@ -15,7 +15,6 @@ import importlib
 from typing import Any
 
 from learntheory import datasets, kernels
-from learntheory.rates import SlopeFit, loglog_slope
 from learntheory._core import (
     Sizes,
     default_device,
@@ -23,6 +22,7 @@ from learntheory._core import (
     sizes,
     smoke_mode,
 )
+from learntheory.rates import SlopeFit, loglog_slope
 
 __version__ = "0.1.0"
 

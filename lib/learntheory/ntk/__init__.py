@@ -62,11 +62,13 @@ from learntheory.ntk.dynamics import (
 )
 from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
 from learntheory.ntk.ensembles import ntk_relative_errors, sample_network_outputs
+from learntheory.ntk.feature_learning import FeatureSweep, feature_change_sweep
 from learntheory.ntk.lazy import LazyRun, LazySweep, lazy_run, lazy_training_sweep
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
 
 __all__ = [
     "ACTIVATIONS",
+    "FeatureSweep",
     "FlowPrediction",
     "KernelPair",
     "LazyRun",
@@ -77,6 +79,7 @@ __all__ = [
     "PARAMETERIZATIONS",
     "TrainHistory",
     "empirical_ntk",
+    "feature_change_sweep",
     "lazy_run",
     "lazy_training_sweep",
     "gradient_flow_predict",

@@ -8,6 +8,7 @@ grid and a draw function that calls the numeric subpackage and
 from learntheory.widgets.explorer import Explorer
 from learntheory.widgets.kernels import explore_krr
 from learntheory.widgets.ntk import (
+    explore_feature_learning,
     explore_lazy_training,
     explore_nngp,
     explore_ntk_concentration,
@@ -16,6 +17,7 @@ from learntheory.widgets.ntk import (
 
 __all__ = [
     "Explorer",
+    "explore_feature_learning",
     "explore_krr",
     "explore_lazy_training",
     "explore_nngp",

@@ -9,13 +9,14 @@ import torch
 from learntheory._core import make_generator
 from learntheory.kernels import gram_eigh
 from learntheory.ntk import empirical_ntk, make_mlp, mlp_kernels, sample_network_outputs
-from learntheory.ntk.dynamics import gradient_flow_predict
+from learntheory.ntk.dynamics import gradient_flow_predict, train_mlp
 from learntheory.ntk.lazy import lazy_run
 from learntheory.plotting.ntk import plot_ntk_slices, plot_output_histogram, plot_output_scatter
 from learntheory.plotting.style import PALETTE
 from learntheory.widgets.explorer import Explorer
 
 __all__ = [
+    "explore_feature_learning",
     "explore_lazy_training",
     "explore_nngp",
     "explore_ntk_concentration",
@@ -187,3 +188,41 @@ def explore_spectral_dynamics(
 
     return Explorer(draw, {"lr_factor": list(lr_factors), "t": list(times)},
                     title="Kernel gradient descent along the NTK's eigenvectors")
+
+
+def explore_feature_learning(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    widths: Sequence[int],
+    learning_rates: dict[str, float],
+    depth: int,
+    steps: int,
+    seed: int = 0,
+) -> Explorer:
+    """Width × parameterization: training loss and how far each hidden layer's features move."""
+    runs: dict[tuple[int, str], object] = {}
+
+    def draw(fig, width: int, parameterization: str) -> None:
+        key = (width, parameterization)
+        if key not in runs:
+            net = make_mlp(x.shape[1], width, depth, parameterization=parameterization,
+                           device=x.device, dtype=x.dtype, sigma_w=2**0.5, sigma_b=0.1,
+                           generator=make_generator(seed, x.device))
+            runs[key] = train_mlp(net, x, y, lr=learning_rates[parameterization], steps=steps,
+                                  record_every=max(1, steps // 50), record_ntk=False)
+        hist = runs[key]
+        ax1, ax2 = fig.subplots(1, 2)
+        ax1.semilogy(hist.steps.cpu().numpy(), hist.loss.cpu().numpy(), color=PALETTE[0])
+        ax1.set_xlabel("gradient-descent step")
+        ax1.set_ylabel("training loss")
+        ax1.set_title(f"{parameterization}, width {width}", fontsize=9)
+        change = hist.feature_change[-1].cpu().numpy()
+        ax2.bar(range(1, len(change) + 1), change, color=PALETTE[1])
+        ax2.set_ylim(0, 1.2)
+        ax2.set_xticks(range(1, len(change) + 1))
+        ax2.set_xlabel("hidden layer")
+        ax2.set_ylabel("relative feature change")
+
+    return Explorer(draw, {"width": list(widths), "parameterization": list(learning_rates)},
+                    title="Feature learning: NTK vs muP parameterization")
