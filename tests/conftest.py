@@ -3,12 +3,19 @@
 * Every test runs with float64 as the default dtype and deterministic
   algorithms (the PyTorch analogue of a strict mode); tests that want float32
   ask for it explicitly.
+* ``chromium`` and ``browser`` give the browser checks of ``tests/book`` a headless
+  Chromium (Debian's package) driven by Playwright, started with the flags that keep it
+  from reaching any other host.
 * The ``device`` fixture runs a test on the CPU always and on CUDA when one is
   present; the CUDA case carries the ``gpu`` marker and is skipped cleanly
   without a GPU (select it with ``-m gpu``).
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
 
 import pytest
 import torch
@@ -46,3 +53,39 @@ def device(request) -> torch.device:
 def gen() -> torch.Generator:
     """A freshly seeded CPU generator, so no test draws unseeded randomness."""
     return torch.Generator().manual_seed(20261125)
+
+
+#: Without the background-networking flags Chromium tries to reach hosts this
+#: machine cannot (and the offline check would see those requests).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of the Chromium binary (``$CHROMIUM`` or ``chromium`` on the PATH)."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Headless Chromium is needed for the browser check and was not found. "
+                    "Install Debian's 'chromium' package (make test does it when run as root), "
+                    "or set CHROMIUM=/path/to/chromium.")
+    return path
+
+
+def launch(pw, chromium: str, profile: str, **kwargs):
+    """A persistent Chromium context with a fresh profile and the offline flags."""
+    return pw.chromium.launch_persistent_context(
+        profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One browser context for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+        context = launch(pw, chromium, profile, viewport={"width": 1280, "height": 1000})
+        yield context
+        context.close()
