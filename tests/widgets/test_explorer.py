@@ -62,3 +62,10 @@ def test_krr_explorer_builds_and_updates():
     box.controls["bandwidth"].value = 0.05
     assert box.children[-1].value != before
     assert len(ex.frames()) == 4
+
+
+def test_a_single_valued_parameter_is_shown_fixed_not_as_a_slider():
+    ex = lt.widgets.Explorer(_draw, {"a": [1, 2], "b": [0.5]})
+    html = ex.static_html()
+    assert html.count('type="range"') == 1 and "b = 0.5" in html
+    assert type(ex.live().controls["b"]).__name__ == "Dropdown"

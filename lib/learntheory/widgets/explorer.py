@@ -153,6 +153,13 @@ class Explorer:
         labels = {k: [_label(v) for v in vals] for k, vals in self.grid.items()}
         controls = []
         for (name, vals), i0 in zip(self.grid.items(), start, strict=True):
+            if len(vals) == 1:  # a fixed parameter: shown, not a slider
+                controls.append(
+                    f'<label style="margin-right:1.5em">{html.escape(name)} = '
+                    f'{html.escape(labels[name][0])}<input type="hidden" value="0" '
+                    f'data-param="{html.escape(name)}"></label>'
+                )
+                continue
             controls.append(
                 f'<label style="margin-right:1.5em">{html.escape(name)} '
                 f'<input type="range" min="0" max="{len(vals) - 1}" step="1" value="{i0}" '
@@ -172,14 +179,14 @@ class Explorer:
             "<script>(function(){"
             f'var root=document.getElementById("{uid}");'
             f'var data=JSON.parse(document.getElementById("{uid}-data").textContent);'
-            'var inputs=root.querySelectorAll("input[type=range]");'
+            'var inputs=root.querySelectorAll("input[data-param]");'
             'var img=root.querySelector("img.lt-explorer-frame");'
-            "function update(){var key=[];inputs.forEach(function(el){"
-            "key.push(el.value);el.nextElementSibling.textContent="
-            "data.labels[el.dataset.param][el.value];});"
+            "function update(){var key=[],desc=[];inputs.forEach(function(el){"
+            "var label=data.labels[el.dataset.param][el.value];key.push(el.value);"
+            'desc.push(el.dataset.param+"="+label);'
+            'if(el.type==="range"){el.nextElementSibling.textContent=label;}});'
             'img.src=data.frames[key.join(",")];'
-            'img.alt="' + alt + ': "+Array.prototype.map.call(inputs,function(el){'
-            'return el.dataset.param+"="+el.nextElementSibling.textContent;}).join(", ");}'
+            'img.alt="' + alt + ': "+desc.join(", ");}'
             'inputs.forEach(function(el){el.addEventListener("input",update);});'
             "})();</script>"
         )
@@ -189,6 +196,9 @@ class Explorer:
         value = self.defaults[name]
         style = {"description_width": "initial"}
         common = dict(description=name, continuous_update=False, style=style)
+        if len(values) == 1:  # a fixed parameter
+            return W.Dropdown(options=values, value=value, description=name, style=style,
+                              disabled=True)
         numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
         if numeric and all(isinstance(v, int) for v in values):
             return W.IntSlider(value=value, min=min(values), max=max(values), **common)
