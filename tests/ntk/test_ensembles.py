@@ -109,3 +109,92 @@ def test_one_hidden_layer_relu_fourth_moment_closed_form():
     f4 = f**4
     exact = torch.tensor([3 * sigma**2 * (1 + 5 / n)], dtype=torch.float64)
     assert_close_mc(f4.mean().reshape(1), exact, f4.std().reshape(1), S)
+
+
+def test_relu_excess_kurtosis_closed_form_at_depth_three():
+    """E f^4 = 3 Sigma^2 (1 + 5/n)^L for a bias-free ReLU net at one input (book:
+    ex-nngp-kurtosis): the fourth moment of the sampler at L = 3, n = 32 within 5 MC SEs."""
+    gen = lt.make_generator(21)
+    S, n, L = 200_000, 32, 3
+    f = sample_network_outputs(X[:1], width=n, depth=L, n_networks=S, sigma_w=2**0.5,
+                               generator=gen)[:, 0]
+    sigma = float(lt.ntk.mlp_nngp(X[:1], depth=L, sigma_w=2**0.5)[0, 0])
+    kappa = lt.ntk.relu_excess_kurtosis(n, L)
+    exact = torch.tensor([sigma**2 * (kappa + 3)], dtype=torch.float64)
+    f4 = f**4
+    assert_close_mc(f4.mean().reshape(1), exact, f4.std().reshape(1), S)
+
+
+def test_relu_excess_kurtosis_special_cases():
+    """One layer: 15/n exactly; first order in 1/n: 15 L / n (the O(L/n) of [Roberts2022])."""
+    assert lt.ntk.relu_excess_kurtosis(10, 1) == pytest.approx(1.5, rel=1e-15)
+    n, L = 10**6, 4
+    # Next term is 3 * C(L,2) * 25 / n^2 = 450 / n^2, i.e. relative 450/(60 n) < 1e-5.
+    assert lt.ntk.relu_excess_kurtosis(n, L) == pytest.approx(15 * L / n, rel=1e-5)
+
+
+def test_excess_kurtosis_known_laws(gen):
+    """Rademacher: f^4 = f^2 = 1, so exactly -2; Gaussian: 0 within 5 sqrt(24/S)."""
+    signs = torch.randint(0, 2, (1000, 2), generator=gen, dtype=torch.float64) * 2 - 1
+    torch.testing.assert_close(lt.ntk.excess_kurtosis(signs), torch.full((2,), -2.0,
+                                                                          dtype=torch.float64))
+    S = 100_000
+    g = torch.randn(S, generator=gen, dtype=torch.float64)
+    k = lt.ntk.excess_kurtosis(g)
+    assert k.shape == () and abs(float(k)) < 5 * math.sqrt(24 / S)
+
+
+def test_excess_kurtosis_bad_inputs():
+    with pytest.raises(ValueError, match="'samples' parameter of excess_kurtosis"):
+        lt.ntk.excess_kurtosis(torch.ones(2, 2, 2, dtype=torch.float64))
+    with pytest.raises(ValueError, match="'samples' parameter of excess_kurtosis.*2 draws"):
+        lt.ntk.excess_kurtosis(torch.ones(1, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match="'width' parameter of relu_excess_kurtosis"):
+        lt.ntk.relu_excess_kurtosis(0, 1)
+    with pytest.raises(ValueError, match="'depth' parameter of relu_excess_kurtosis"):
+        lt.ntk.relu_excess_kurtosis(4, -1)
+
+
+@pytest.mark.slow
+def test_ntk_relative_error_rate_is_minus_one_half():
+    """[Jacot2018] Thm. 1 with O(n^-1/2) fluctuations ([HaninNica2020]): log-log slope -1/2.
+
+    Band: the slope's SE is propagated from the per-width SEs of the mean error over seeds
+    (delta method: se(log m) = se(m)/m; slope = sum_i w_i log m_i with OLS weights w_i);
+    allow 5 of those plus 0.05 for the O(1/n) corrections at the smallest width.
+    """
+    gen = lt.make_generator(7)
+    angles = torch.linspace(-math.pi, math.pi, 12, dtype=torch.float64)
+    x = torch.stack([angles.cos(), angles.sin()], dim=1)
+    widths = [64, 256, 1024, 4096]
+    errs = ntk_relative_errors(x, widths=widths, n_seeds=8, depth=2, sigma_w=2**0.5,
+                               sigma_b=0.1, generator=gen)
+    mean = errs.mean(1)
+    se_log = errs.std(1) / math.sqrt(errs.shape[1]) / mean
+    fit = lt.loglog_slope(widths, mean)
+    u = torch.tensor(widths, dtype=torch.float64).log()
+    w = (u - u.mean()) / ((u - u.mean()) ** 2).sum()
+    se_slope = float(torch.sqrt((w**2 * se_log**2).sum()))
+    assert abs(fit.slope + 0.5) < 5 * se_slope + 0.05, (fit, se_slope)
+
+
+@pytest.mark.slow
+def test_kurtosis_rate_is_minus_one_at_depth_one():
+    """Excess kurtosis 15/n at L = 1: slope -1 within 5 SEs from the kurtosis MC error.
+
+    The SE of a kurtosis estimate is ~ sqrt(24/S) for near-Gaussian laws; the widths are
+    chosen so that every value (>= 15/128 = 0.12) is > 20 such SEs (0.0049 at S = 1e6).
+    se(log k) ~ sqrt(24/S)/k, propagated to the slope as in the NTK rate test; x2 for
+    the heavier tails at small width.
+    """
+    gen = lt.make_generator(9)
+    S, widths = 1_000_000, [4, 16, 64, 128]
+    kurt = [float(lt.ntk.excess_kurtosis(sample_network_outputs(
+        X[:1], width=n, depth=1, n_networks=S, sigma_w=2**0.5, generator=gen)[:, 0]))
+        for n in widths]
+    fit = lt.loglog_slope(widths, kurt)
+    u = torch.tensor(widths, dtype=torch.float64).log()
+    w = (u - u.mean()) / ((u - u.mean()) ** 2).sum()
+    se_log = 2 * math.sqrt(24 / S) / torch.tensor(kurt, dtype=torch.float64)
+    se_slope = float(torch.sqrt((w**2 * se_log**2).sum()))
+    assert abs(fit.slope + 1.0) < 5 * se_slope, (fit, se_slope)

@@ -17,6 +17,7 @@ X = torch.stack([GAMMA.cos(), GAMMA.sin()], dim=1)
 Y = torch.sin(2 * GAMMA)
 
 
+@pytest.mark.slow
 def test_ntk_features_freeze_mup_features_move():
     sweep = lt.ntk.feature_change_sweep(X, Y, learning_rates={"ntk": 0.05, "mup": 0.02},
                                         widths=[32, 1024], depth=2, steps=100, n_seeds=2,

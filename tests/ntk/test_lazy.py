@@ -30,9 +30,12 @@ def test_start_agrees_exactly_and_shapes():
     run = lt.ntk.lazy_run(X, Y, XT, width=64, depth=1, lr=_lr(), steps=20, record_every=5,
                           generator=lt.make_generator(0))
     assert run.net_test.shape == run.flow_test.shape == (5, 13)
+    assert run.net_train.shape == run.flow_train.shape == (5, 8)
     torch.testing.assert_close(run.net_test[0], run.flow_test[0], rtol=0, atol=1e-12)
+    torch.testing.assert_close(run.net_train[0], run.flow_train[0], rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_wider_networks_are_lazier():
     sweep = lt.ntk.lazy_training_sweep(X, Y, XT, widths=[32, 2048], n_seeds=2, depth=1,
                                        lr=_lr(), steps=100, generator=lt.make_generator(1))

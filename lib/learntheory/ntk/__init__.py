@@ -60,9 +60,21 @@ from learntheory.ntk.dynamics import (
     relative_feature_change,
     train_mlp,
 )
+from learntheory.ntk.eigen_dynamics import eigenspaces, mode_residuals, predicted_mode_residuals
 from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
-from learntheory.ntk.ensembles import ntk_relative_errors, sample_network_outputs
+from learntheory.ntk.ensembles import (
+    excess_kurtosis,
+    ntk_relative_errors,
+    relu_excess_kurtosis,
+    sample_network_outputs,
+)
 from learntheory.ntk.feature_learning import FeatureSweep, feature_change_sweep
+from learntheory.ntk.fluctuations import (
+    NTKFluctuations,
+    fluctuation_rate,
+    ntk_diagonal_samples,
+    ntk_relative_variance,
+)
 from learntheory.ntk.lazy import LazyRun, LazySweep, lazy_run, lazy_training_sweep
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
 
@@ -74,11 +86,18 @@ __all__ = [
     "LazyRun",
     "LazySweep",
     "MLP",
+    "NTKFluctuations",
     "NTK_METHODS",
     "NTK_OUTPUTS",
     "PARAMETERIZATIONS",
     "TrainHistory",
+    "eigenspaces",
     "empirical_ntk",
+    "fluctuation_rate",
+    "mode_residuals",
+    "ntk_diagonal_samples",
+    "ntk_relative_variance",
+    "predicted_mode_residuals",
     "feature_change_sweep",
     "lazy_run",
     "lazy_training_sweep",
@@ -87,7 +106,9 @@ __all__ = [
     "mlp_kernels",
     "mlp_nngp",
     "mlp_ntk",
+    "excess_kurtosis",
     "ntk_relative_errors",
+    "relu_excess_kurtosis",
     "sample_network_outputs",
     "relative_feature_change",
     "train_mlp",

@@ -14,6 +14,9 @@ only calls and plots them.
   1024 fit in seconds. This is the finite-width version of the NNGP recursion
   (book: ``eq-nngp-recursion``): replacing :math:`\frac1n A A^\top` by its
   expectation gives :math:`\Sigma^{\ell}` ([Lee2018], Sec. 2.3).
+* :func:`excess_kurtosis` measures how far the outputs are from Gaussian, and
+  :func:`relu_excess_kurtosis` is its exact value for a bias-free ReLU
+  network at one input, :math:`3[(1 + 5/n)^L - 1]` (book: ``ex-nngp-kurtosis``).
 * :func:`ntk_relative_errors` measures
   :math:`\lVert\hat\Theta - \Theta\rVert_F / \lVert\Theta\rVert_F` over widths
   and seeds ([Jacot2018], Thm. 1; book: ``ntk-concentration``).
@@ -30,7 +33,12 @@ from learntheory.ntk.analytic import mlp_kernels
 from learntheory.ntk.empirical import empirical_ntk
 from learntheory.ntk.mlp import ACTIVATIONS, make_mlp
 
-__all__ = ["ntk_relative_errors", "sample_network_outputs"]
+__all__ = [
+    "excess_kurtosis",
+    "ntk_relative_errors",
+    "relu_excess_kurtosis",
+    "sample_network_outputs",
+]
 
 
 def _psd_sqrt(K: torch.Tensor) -> torch.Tensor:
@@ -112,6 +120,73 @@ def sample_network_outputs(
             h = _psd_sqrt(K) @ g
         out.append(h[..., 0])
     return torch.cat(out, dim=0)
+
+
+def excess_kurtosis(samples: torch.Tensor) -> torch.Tensor:
+    r"""Excess kurtosis about zero, :math:`\overline{f^4} / (\overline{f^2})^2 - 3`, per column.
+
+    Parameters
+    ----------
+    samples : torch.Tensor, shape (S,) or (S, k)
+        Draws of centred variables (network outputs, whose mean is exactly 0),
+        one row per draw.
+
+    Returns
+    -------
+    torch.Tensor, shape () or (k,)
+        Same device and dtype as ``samples``; zero for a Gaussian, up to Monte
+        Carlo error of about :math:`\sqrt{24/S}`.
+
+    Notes
+    -----
+    The moments are taken about 0, not about the sample mean, because the
+    outputs of a random network are exactly centred; book: ``fig-nngp-kurtosis``.
+    """
+    owner = "excess_kurtosis"
+    ndim = samples.dim() if isinstance(samples, torch.Tensor) and samples.dim() == 1 else 2
+    f = check_points(samples, "samples", owner=owner, ndim=ndim)
+    if f.shape[0] < 2:
+        raise ValueError("The 'samples' parameter of excess_kurtosis must hold at least 2 "
+                         f"draws. Got shape {tuple(f.shape)}.")
+    m2 = (f**2).mean(dim=0)
+    return (f**4).mean(dim=0) / m2**2 - 3.0
+
+
+def relu_excess_kurtosis(width: int, depth: int) -> float:
+    r"""Exact excess kurtosis of the output of a bias-free ReLU MLP at one input.
+
+    Parameters
+    ----------
+    width : int
+        Hidden width n (all hidden layers).
+    depth : int
+        Number of hidden layers L.
+
+    Returns
+    -------
+    float
+        :math:`\kappa = 3\big[(1 + 5/n)^L - 1\big] = 15L/n + O(L^2/n^2)`.
+
+    Notes
+    -----
+    For one input and :math:`\sigma_b = 0`, the scale
+    :math:`q^{\ell} = \sigma_w^2 |a^{\ell}|^2 / n` of layer :math:`\ell+1` is
+    :math:`q^{\ell-1}` times an independent factor :math:`\chi_\ell` with
+    :math:`\mathbb E\chi_\ell^2 / (\mathbb E\chi_\ell)^2 = 1 + 5/n` (for ReLU,
+    :math:`\mathbb E a^4 / (\mathbb E a^2)^2 = 6`), and :math:`f \mid q^L \sim
+    \mathcal N(0, q^L)`, so :math:`\mathbb E f^4 = 3\,\mathbb E (q^L)^2`. Independent of
+    :math:`\sigma_w` and of the input. The :math:`O(L/n)` order agrees with
+    [Roberts2022], Ch. 5; book: ``ex-nngp-kurtosis``.
+
+    Examples
+    --------
+    >>> import learntheory as lt
+    >>> lt.ntk.relu_excess_kurtosis(10, 1)  # 15 / n
+    1.5
+    """
+    n = check_int(width, "width", owner="relu_excess_kurtosis")
+    L = check_int(depth, "depth", owner="relu_excess_kurtosis")
+    return 3.0 * ((1.0 + 5.0 / n) ** L - 1.0)
 
 
 def ntk_relative_errors(

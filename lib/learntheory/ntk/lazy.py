@@ -38,6 +38,8 @@ class LazyRun:
     steps : (R,) int tensor
     net_test, flow_test : (R, M) tensors
         Network and analytic-NTK predictions on the test inputs.
+    net_train, flow_train : (R, N) tensors
+        The same on the training inputs.
     kernel_change, weight_change : float
         Relative Frobenius change of the empirical NTK and relative parameter change at the end.
     mismatch : float
@@ -50,6 +52,8 @@ class LazyRun:
     steps: torch.Tensor
     net_test: torch.Tensor
     flow_test: torch.Tensor
+    net_train: torch.Tensor
+    flow_train: torch.Tensor
     kernel_change: float
     weight_change: float
     mismatch: float
@@ -100,6 +104,11 @@ def lazy_run(
     -------
     LazyRun
 
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the parameter for invalid inputs, ``lr <= 0`` or non-positive sizes.
+
     Notes
     -----
     Implements the linearised dynamics of [Lee2019], Sec. 2 (discrete GD
@@ -120,10 +129,10 @@ def lazy_run(
     hist = train_mlp(net, x, y, lr=lr, steps=steps, record_every=every, x_test=x_test)
     theta = mlp_kernels(both, depth=depth, sigma_w=sigma_w, sigma_b=sigma_b).ntk
     n = x.shape[0]
-    flow = gradient_flow_predict(
+    flow_train, flow = gradient_flow_predict(
         theta[:n, :n], theta[n:, :n], y, hist.train_pred[0, :, 0], hist.test_pred[0, :, 0],
         lr=lr, t=hist.steps.to(x.dtype), discrete=True,
-    ).test
+    )
     flow_emp = gradient_flow_predict(
         theta_emp[:n, :n], theta_emp[n:, :n], y, hist.train_pred[0, :, 0],
         hist.test_pred[0, :, 0], lr=lr, t=float(steps), discrete=True,
@@ -131,8 +140,9 @@ def lazy_run(
     net_test = hist.test_pred[:, :, 0]
     mismatch = float((net_test[-1] - flow[-1]).norm() / flow[-1].norm())
     mismatch_emp = float((net_test[-1] - flow_emp).norm() / flow_emp.norm())
-    return LazyRun(hist.steps, net_test, flow, float(hist.kernel_change[-1]),
-                   float(hist.weight_change[-1]), mismatch, mismatch_emp)
+    return LazyRun(hist.steps, net_test, flow, hist.train_pred[:, :, 0], flow_train,
+                   float(hist.kernel_change[-1]), float(hist.weight_change[-1]), mismatch,
+                   mismatch_emp)
 
 
 def lazy_training_sweep(
@@ -161,7 +171,9 @@ def lazy_training_sweep(
     The three quantities should fall like ``width**-0.5`` ([Lee2019], Thm. 2.1);
     book: ``lazy-rates``.
     """
-    seeds = check_int(n_seeds, "n_seeds", owner="lazy_training_sweep")
+    owner = "lazy_training_sweep"
+    seeds = check_int(n_seeds, "n_seeds", owner=owner)
+    widths = [check_int(w, "widths", owner=owner) for w in widths]
     out = torch.empty(4, len(widths), seeds, dtype=torch.float64)
     for i, w in enumerate(widths):
         for s in range(seeds):

@@ -17,6 +17,12 @@ from learntheory.plotting.ntk import (
     plot_output_histogram,
     plot_output_scatter,
 )
+from learntheory.plotting.ntk_training import (
+    plot_flow_comparison,
+    plot_mode_residuals,
+    plot_ntk_fluctuations,
+    plot_training_filters,
+)
 from learntheory.plotting.style import PALETTE, new_figure
 
 __all__ = [
@@ -25,13 +31,17 @@ __all__ = [
     "plot_eigenfunctions",
     "plot_error_curves",
     "plot_filters",
+    "plot_flow_comparison",
     "plot_fit_path",
     "plot_gram",
     "plot_kernel_slices",
     "plot_krr_fit",
     "plot_loglog_fit",
+    "plot_mode_residuals",
+    "plot_ntk_fluctuations",
     "plot_ntk_slices",
     "plot_output_histogram",
     "plot_output_scatter",
     "plot_spectrum",
+    "plot_training_filters",
 ]

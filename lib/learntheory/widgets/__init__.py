@@ -7,11 +7,10 @@ grid and a draw function that calls the numeric subpackage and
 
 from learntheory.widgets.explorer import Explorer
 from learntheory.widgets.kernels import explore_krr
-from learntheory.widgets.ntk import (
+from learntheory.widgets.ntk import explore_nngp, explore_ntk_concentration
+from learntheory.widgets.ntk_training import (
     explore_feature_learning,
     explore_lazy_training,
-    explore_nngp,
-    explore_ntk_concentration,
     explore_spectral_dynamics,
 )
 

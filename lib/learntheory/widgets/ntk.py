@@ -8,7 +8,14 @@ import torch
 
 from learntheory._core import make_generator
 from learntheory.kernels import gram_eigh
-from learntheory.ntk import empirical_ntk, make_mlp, mlp_kernels, sample_network_outputs
+from learntheory.ntk import (
+    empirical_ntk,
+    excess_kurtosis,
+    make_mlp,
+    mlp_kernels,
+    relu_excess_kurtosis,
+    sample_network_outputs,
+)
 from learntheory.ntk.dynamics import gradient_flow_predict, train_mlp
 from learntheory.ntk.lazy import lazy_run
 from learntheory.plotting.ntk import plot_ntk_slices, plot_output_histogram, plot_output_scatter
@@ -46,10 +53,12 @@ def explore_nngp(
         f = sample_network_outputs(x, width=width, depth=depth, n_networks=n_networks,
                                    sigma_w=sigma_w, sigma_b=sigma_b, generator=gen)
         cov = mlp_kernels(x, depth=depth, sigma_w=sigma_w, sigma_b=sigma_b).nngp
-        kurt = float((f[:, 0] ** 4).mean() / (f[:, 0] ** 2).mean() ** 2 - 3)
+        kurt = f"excess kurtosis {float(excess_kurtosis(f[:, 0])):.2f}"
+        if sigma_b == 0:  # the closed form holds for bias-free ReLU networks
+            kurt += f" (exact {relu_excess_kurtosis(width, depth):.2f})"
         ax1, ax2 = fig.subplots(1, 2)
         plot_output_histogram(ax1, f[:, 0], float(cov[0, 0]))
-        ax1.set_title(f"width {width}, depth {depth}: excess kurtosis {kurt:.2f}", fontsize=9)
+        ax1.set_title(f"width {width}, depth {depth}: {kurt}", fontsize=9)
         ax1.legend(fontsize=7, loc="upper right")
         plot_output_scatter(ax2, f, cov)
         ax2.set_title(f"{n_networks} networks at two inputs", fontsize=9)

@@ -1,0 +1,120 @@
+"""Figures for training in the NTK chapter: lazy training, eigen-dynamics, finite-width effects.
+
+Each function draws on a given Axes and returns the artists; none calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import torch
+from matplotlib.axes import Axes
+
+from learntheory.plotting.style import PALETTE
+
+__all__ = [
+    "plot_flow_comparison",
+    "plot_mode_residuals",
+    "plot_ntk_fluctuations",
+    "plot_training_filters",
+]
+
+
+def _np(t):
+    return torch.as_tensor(t).detach().cpu().double().numpy()
+
+
+def plot_flow_comparison(ax: Axes, gamma_test, net_test, flow_test, *, gamma_train=None,
+                         y_train=None, net_train=None, color: str = PALETTE[1],
+                         label: str = "network"):
+    """Network predictions (solid) against the closed-form kernel prediction (dashed).
+
+    ``gamma_*`` are the abscissae (e.g. angles on the circle); ``net_train``, if
+    given, marks the network's predictions at the training inputs (crosses)
+    beside the targets ``y_train`` (grey dots).
+    """
+    arts = ax.plot(_np(gamma_test), _np(flow_test), "--", color="k", lw=2,
+                   label="kernel gradient descent, analytic NTK")
+    arts += ax.plot(_np(gamma_test), _np(net_test), color=color, lw=1.5, label=label)
+    if gamma_train is not None and y_train is not None:
+        arts.append(ax.scatter(_np(gamma_train), _np(y_train), color="0.55", s=28, zorder=3,
+                               label="training targets"))
+    if gamma_train is not None and net_train is not None:
+        arts.append(ax.scatter(_np(gamma_train), _np(net_train), color=color, marker="x",
+                               s=22, zorder=4, label="network at training inputs"))
+    ax.set_xlabel(r"angle $\gamma$ of the input $x = (\cos\gamma, \sin\gamma)$")
+    ax.set_ylabel("$f(x)$")
+    return arts
+
+
+def plot_mode_residuals(ax: Axes, steps, measured, predicted, eigvals, *, ylim=(1e-5, 5.0)):
+    """Residual norm per eigenspace (solid) against its predicted geometric decay (dashed).
+
+    ``measured`` and ``predicted`` have shape (T, G); ``eigvals`` (G,) label the curves.
+    """
+    arts = []
+    s = _np(steps)
+    for g in range(measured.shape[1]):
+        color = PALETTE[g % len(PALETTE)]
+        arts += ax.semilogy(s, _np(measured[:, g]), color=color, lw=2,
+                            label=rf"$\lambda = {float(eigvals[g]):.2f}$")
+        arts += ax.semilogy(s, _np(predicted[:, g]), "--", color=color, lw=1)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("gradient-descent step $t$")
+    ax.set_ylabel(r"$\|U_g^\top r_t\|$")
+    return arts
+
+
+def plot_training_filters(ax: Axes, eigvals, *, lr: float, times, n: int, grid=None):
+    r"""Early stopping vs ridge: filter curves over a range of eigenvalues, for several t.
+
+    For each t: gradient flow :math:`1-e^{-\eta\lambda t}` (solid), ridge
+    :math:`\lambda/(\lambda+n\lambda_r)` with :math:`\lambda_r = 1/(n\eta t)` (dashed), and the
+    discrete GD filter :math:`1-(1-\eta\lambda_i)^t` at the kernel's eigenvalues (dots).
+    """
+    ev = torch.as_tensor(eigvals, dtype=torch.float64).clamp_min(0).cpu()
+    if grid is None:
+        lo = min(float(ev[ev > 0].min()), 1.0 / (lr * max(times))) / 10
+        hi = max(float(ev.max()), 1.0 / lr) * 10
+        grid = torch.logspace(torch.log10(torch.tensor(lo)), torch.log10(torch.tensor(hi)), 300,
+                              dtype=torch.float64)
+    arts = []
+    for t, color in zip(times, PALETTE, strict=False):
+        flow = -torch.expm1(-lr * t * grid)
+        ridge = grid / (grid + 1.0 / (lr * t))
+        gd = 1 - (1 - lr * ev) ** t
+        arts += ax.semilogx(_np(grid), _np(flow), color=color, lw=1.8, label=f"t = {t}")
+        arts += ax.semilogx(_np(grid), _np(ridge), "--", color=color, lw=1)
+        arts += ax.semilogx(_np(ev), _np(gd), "o", color=color, ms=4)
+    arts += ax.plot([], [], "-", color="0.4", lw=1.8, label=r"flow $1-e^{-\eta\lambda t}$")
+    arts += ax.plot([], [], "--", color="0.4", lw=1,
+                    label=r"ridge $\lambda/(\lambda + 1/(\eta t))$")
+    arts += ax.plot([], [], "o", color="0.4", ms=4, label=r"GD at the NTK's $\lambda_i$")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel(r"eigenvalue $\lambda$")
+    ax.set_ylabel("fraction of the direction learned")
+    return arts
+
+
+def plot_ntk_fluctuations(ax: Axes, result, *, fit_c: float | None = None,
+                          max_ratio: float | None = None):
+    r"""Relative variance of the NTK diagonal against depth/width, one colour per width.
+
+    ``result`` is a :class:`~learntheory.ntk.fluctuations.NTKFluctuations`; with ``fit_c``
+    the curve :math:`e^{c L/n} - 1` is overlaid (up to ``max_ratio``).
+    """
+    arts = []
+    for j, (n, color) in enumerate(zip(result.widths, PALETTE, strict=False)):
+        arts.append(ax.errorbar(_np(result.ratio[:, j]), _np(result.excess[:, j]),
+                                yerr=_np(2 * result.stderr[:, j]), fmt="o", color=color, ms=4,
+                                capsize=2, label=f"width {n}"))
+    if fit_c is not None:
+        r = result.ratio.flatten()
+        hi = float(r.max()) if max_ratio is None else max_ratio
+        xs = torch.logspace(torch.log10(r.min()), torch.log10(torch.tensor(hi)), 100,
+                            dtype=torch.float64)
+        arts += ax.plot(_np(xs), _np(torch.expm1(fit_c * xs)), "--", color="k", lw=1,
+                        label=rf"$e^{{cL/n}} - 1$, fitted $c = {fit_c:.2f}$")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("depth / width $L/n$")
+    ax.set_ylabel(r"$\mathrm{Var}\,\hat\Theta(x,x) \,/\, (\mathbb{E}\,\hat\Theta(x,x))^2$")
+    return arts
