@@ -4,9 +4,9 @@ Import as ``import learntheory as lt``. Numeric subpackages (``kernels`` and
 one per chapter) never import matplotlib or ipywidgets; ``lt.plotting``
 (matplotlib) and ``lt.widgets`` (ipywidgets) are loaded on first access.
 
-Layers, imports flowing one way::
+Layers, imports flowing one way (``tests/test_imports.py`` checks every module)::
 
-    _core  <-  kernels  <-  ntk, ...  <-  plotting  <-  widgets
+    _core  <-  datasets, rates  <-  kernels  <-  ntk, ...  <-  plotting  <-  widgets
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from learntheory import datasets, kernels
+from learntheory import datasets, kernels, rates
 from learntheory._core import (
     Sizes,
     default_device,
@@ -34,13 +34,14 @@ __all__ = [
     "kernels",
     "loglog_slope",
     "make_generator",
+    "rates",
     "sizes",
     "smoke_mode",
 ]
 
 # Subpackages loaded lazily on first attribute access (PEP 562), so that
 # ``import learntheory`` stays free of matplotlib and ipywidgets.
-_LAZY = {"ntk", "plotting", "widgets", "explorer"}
+_LAZY = {"ntk", "plotting", "widgets"}
 
 
 def __getattr__(name: str) -> Any:

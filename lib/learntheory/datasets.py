@@ -9,7 +9,15 @@ import torch
 
 from learntheory._core import check_int, check_positive, resolve_factory
 
-__all__ = ["Regression1D", "regression_1d", "smooth_target"]
+__all__ = [
+    "CircleRegression",
+    "Regression1D",
+    "circle_regression",
+    "circle_target",
+    "regression_1d",
+    "smooth_target",
+    "unit_circle",
+]
 
 
 def smooth_target(x: torch.Tensor) -> torch.Tensor:
@@ -81,3 +89,102 @@ def regression_1d(
     f = smooth_target(x[:, 0])
     grid = torch.linspace(0, 1, n_test, device=device, dtype=dtype)[:, None]
     return Regression1D(x, f + sigma * eps, f, grid, smooth_target(grid[:, 0]), sigma)
+
+
+def circle_target(gamma: torch.Tensor) -> torch.Tensor:
+    r"""The NTK chapter's target, :math:`f^*(\gamma) = \sin 2\gamma + \tfrac12\cos\gamma`.
+
+    Two Fourier modes of different frequency, so that kernel gradient descent
+    visibly fits the smoother one first.
+    """
+    return torch.sin(2 * gamma) + 0.5 * torch.cos(gamma)
+
+
+def unit_circle(
+    n: int,
+    *,
+    closed: bool = False,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""``n`` evenly spaced angles on :math:`[-\pi, \pi)` and the points :math:`(\cos, \sin)`.
+
+    Parameters
+    ----------
+    n : int
+        Number of points (>= 1).
+    closed : bool
+        ``False``: :math:`\gamma_j = -\pi + 2\pi j/n`, the n distinct points of a
+        regular polygon (a training set: its Gram matrices are circulant).
+        ``True``: n points from :math:`-\pi` to :math:`\pi` inclusive (a plotting
+        grid whose curve closes).
+    device, dtype
+        Where to create them.
+
+    Returns
+    -------
+    gamma : torch.Tensor, shape (n,)
+    x : torch.Tensor, shape (n, 2)
+        Unit vectors :math:`(\cos\gamma_j, \sin\gamma_j)`.
+    """
+    n = check_int(n, "n", owner="unit_circle")
+    device, dtype = resolve_factory(device, dtype, None)
+    if closed:
+        gamma = torch.linspace(-torch.pi, torch.pi, n, device=device, dtype=dtype)
+    else:
+        gamma = torch.linspace(-torch.pi, torch.pi, n + 1, device=device, dtype=dtype)[:-1]
+    return gamma, torch.stack([gamma.cos(), gamma.sin()], dim=1)
+
+
+@dataclass(frozen=True)
+class CircleRegression:
+    r"""Regression on the unit circle: the NTK chapter's training and test sets.
+
+    Attributes
+    ----------
+    gamma, x, y : torch.Tensor, shapes (n,), (n, 2), (n,)
+        Training angles, points (:func:`unit_circle`, open) and noiseless targets
+        :func:`circle_target`.
+    gamma_test, x_test, f_test : torch.Tensor, shapes (m,), (m, 2), (m,)
+        A closed grid of test angles, its points and the target there.
+    """
+
+    gamma: torch.Tensor
+    x: torch.Tensor
+    y: torch.Tensor
+    gamma_test: torch.Tensor
+    x_test: torch.Tensor
+    f_test: torch.Tensor
+
+
+def circle_regression(
+    n_train: int,
+    n_test: int,
+    *,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype | None = None,
+) -> CircleRegression:
+    r"""Evenly spaced training points on the circle with the target :func:`circle_target`.
+
+    Parameters
+    ----------
+    n_train, n_test : int
+        Training points (open polygon) and test points (closed grid).
+    device, dtype
+        Where to create them.
+
+    Returns
+    -------
+    CircleRegression
+
+    Examples
+    --------
+    >>> import learntheory as lt
+    >>> data = lt.datasets.circle_regression(12, 100)
+    >>> data.x.shape, data.x_test.shape
+    (torch.Size([12, 2]), torch.Size([100, 2]))
+    """
+    gamma, x = unit_circle(n_train, device=device, dtype=dtype)
+    gamma_test, x_test = unit_circle(n_test, closed=True, device=device, dtype=dtype)
+    return CircleRegression(gamma, x, circle_target(gamma), gamma_test, x_test,
+                            circle_target(gamma_test))

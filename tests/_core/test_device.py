@@ -7,9 +7,11 @@ import learntheory as lt
 from learntheory._core import resolve_factory
 
 
-def test_default_device_is_cuda_only_when_present():
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert lt.default_device().type == expected
+@pytest.mark.parametrize(("available", "expected"), [(True, "cuda"), (False, "cpu")])
+def test_default_device_is_cuda_only_when_present(monkeypatch, available, expected):
+    """Both branches, whatever this machine has: CUDA availability is simulated."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    assert lt.default_device() == torch.device(expected)
 
 
 def test_make_generator_is_reproducible(device):

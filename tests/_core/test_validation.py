@@ -53,3 +53,42 @@ def test_check_int_and_choice():
         check_int(2.0, "degree")
     with pytest.raises(ValueError, match=r"'method' parameter must be one of \['a', 'b'\]"):
         check_choice("c", "method", {"a", "b"})
+
+
+def test_check_same_device_names_both_devices():
+    """Simulated with the meta device so that the check runs without a GPU."""
+    from learntheory._core import check_same_device
+
+    with pytest.raises(ValueError, match="'x1' on cpu, 'x2' on meta"):
+        check_same_device("gaussian", x1=torch.zeros(2, 2), x2=torch.zeros(2, 2, device="meta"))
+
+
+def test_check_pair_and_targets():
+    from learntheory._core import check_pair, check_targets
+
+    x = torch.zeros(3, 2, dtype=torch.float64)
+    a, b = check_pair(x, None, "k")
+    assert a is x and b is x
+    with pytest.raises(ValueError, match="'x2' parameter of k must have feature dimension 2"):
+        check_pair(x, torch.zeros(2, 3, dtype=torch.float64), "k")
+    y = torch.zeros(3, dtype=torch.float64)
+    assert check_targets(y, "y", n=3, owner="f", like=x) is y
+    with pytest.raises(ValueError, match=r"'y' parameter of f must have one row per point "
+                                         r"\(n = 4\). Got shape \(3,\)"):
+        check_targets(y, "y", n=4, owner="f")
+    with pytest.raises(ValueError, match=r"'y' parameter of f must be \(n,\) or \(n, m\)"):
+        check_targets(torch.zeros(3, 1, 1), "y", n=3, owner="f")
+    with pytest.raises(ValueError, match="'y' parameter of f must be on cpu with dtype "
+                                         "torch.float32"):
+        check_targets(y, "y", n=3, owner="f", like=x.float())
+    with pytest.raises(TypeError, match="'y' parameter of f must be a torch.Tensor. Got list"):
+        check_targets([0.0], "y", n=1, owner="f")
+
+
+def test_check_instance():
+    from learntheory._core import check_instance
+
+    assert check_instance(3, "n", int, owner="f") == 3
+    with pytest.raises(TypeError, match="'data' parameter of f must be a builtins.dict. "
+                                        "Got list instead"):
+        check_instance([], "data", dict, owner="f")

@@ -143,12 +143,16 @@ def test_bad_inputs_are_named(kernel, x1, x2, exc, match):
         kernel(x1, x2)
 
 
-def test_tensors_on_two_devices_are_rejected(monkeypatch):
-    """Simulated with the meta device so that the check runs without a GPU."""
-    from learntheory._core import check_same_device
-
-    with pytest.raises(ValueError, match="'x1' on cpu, 'x2' on meta"):
-        check_same_device("gaussian", x1=torch.zeros(2, 2), x2=torch.zeros(2, 2, device="meta"))
+@pytest.mark.gpu
+@pytest.mark.parametrize("kernel", [lt.kernels.gaussian, lt.kernels.laplace,
+                                    lt.kernels.polynomial])
+def test_tensors_on_two_devices_are_rejected(kernel):
+    """A kernel called on a CPU and a CUDA tensor names both (the check itself is unit-tested
+    with the meta device in tests/_core/test_validation.py, which needs no GPU)."""
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    with pytest.raises(ValueError, match="'x1' on cpu, 'x2' on cuda"):
+        kernel(torch.zeros(2, 2), torch.zeros(2, 2, device="cuda"))
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, math.nan])

@@ -97,7 +97,7 @@ def test_errors_name_the_parameter(data):
     with pytest.raises(ValueError, match=r"'K' parameter of kernel_ridge_fit must be square"):
         lt.kernels.kernel_ridge_fit(K[:, :10], y, ridge=1.0)
     with pytest.raises(ValueError, match=r"'y' parameter of kernel_ridge_fit must have one row "
-                                         r"per training point \(n = 50\). Got 49"):
+                                         r"per point \(n = 50\). Got shape \(49,\)"):
         lt.kernels.kernel_ridge_fit(K, y[:49], ridge=1.0)
     with pytest.raises(ValueError, match="'y'.*finite"):
         lt.kernels.kernel_ridge_fit(K, torch.full((50,), math.nan), ridge=1.0)

@@ -53,16 +53,54 @@ def test_gradient_flow_filter_matches_matrix_exponential(sample):
 
 
 def test_discrete_gradient_descent_follows_the_filter(sample):
-    """Function-space GD f <- f - eta K (f - y) is the filter 1 - (1 - eta lambda_i)^k exactly."""
+    """Function-space GD f <- f - eta K (f - y), iterated by brute force, is the filter
+    1 - (1 - eta lambda_i)^k (one rounding per entry per step: 8 n k eps |y|)."""
     _, y, K = sample
     vals, vecs = lt.kernels.gram_eigh(K)
-    eta, steps = 0.5 / float(vals.max()), 200
-    f = torch.zeros_like(y)
-    for _ in range(steps):
+    eta = 0.5 * lt.kernels.max_learning_rate(K)
+    f, record = torch.zeros_like(y), {}
+    for step in range(1, 201):
         f = f - eta * K @ (f - y)
-    filt = 1 - (1 - eta * vals) ** steps
-    torch.testing.assert_close(f, lt.kernels.spectral_fit(vals, vecs, y, filt), rtol=0,
-                               atol=8 * 40 * steps * EPS * y.abs().max())
+        if step in (1, 7, 200):
+            record[step] = f
+    batch = lt.kernels.gradient_descent_filter(vals, lr=eta, steps=torch.tensor([1, 7, 200]))
+    for row, (steps, ref) in zip(batch, record.items(), strict=True):
+        filt = lt.kernels.gradient_descent_filter(vals, lr=eta, steps=steps)
+        torch.testing.assert_close(row, filt, rtol=0, atol=0)
+        torch.testing.assert_close(lt.kernels.spectral_fit(vals, vecs, y, filt), ref, rtol=0,
+                                   atol=8 * 40 * steps * EPS * y.abs().max())
+
+
+def test_descent_filter_tends_to_flow_filter(sample):
+    """(1 - eta lam)^(t/eta) -> exp(-lam t) as eta -> 0; the gap is ~ eta lam^2 t e^{-lam t} / 2
+    <= eta lam_max^2 t / 2 (first term of log(1 - x) = -x - x^2/2 - ...)."""
+    _, _, K = sample
+    vals, _ = lt.kernels.gram_eigh(K)
+    t, top = 3.0, float(vals.max())
+    for eta in (1e-2 / top, 1e-4 / top):
+        gd = lt.kernels.gradient_descent_filter(vals, lr=eta, steps=round(t / eta))
+        flow = lt.kernels.gradient_flow_filter(vals, lr=1.0, t=round(t / eta) * eta)
+        assert float((gd - flow).abs().max()) <= eta * top**2 * t / 2 + 1e-12
+
+
+def test_max_learning_rate_is_the_stability_edge(sample):
+    """Below 2 / lam_max every component of the GD filter converges to 1; just above, the top
+    component's residual (1 - eta lam_max)^t grows in absolute value."""
+    _, _, K = sample
+    vals, _ = lt.kernels.gram_eigh(K)
+    eta = lt.kernels.max_learning_rate(K)
+    assert eta == pytest.approx(2 / float(vals[0]), rel=1e-12)
+    assert lt.kernels.max_learning_rate(vals) == pytest.approx(eta, rel=1e-12)
+    assert lt.kernels.max_learning_rate(K, loss="mean") == pytest.approx(40 * eta, rel=1e-12)
+    stable = lt.kernels.gradient_descent_filter(vals[:1], lr=0.99 * eta, steps=2000)
+    unstable = lt.kernels.gradient_descent_filter(vals[:1], lr=1.01 * eta, steps=2000)
+    assert abs(float(stable[0]) - 1) < 1e-6 and abs(float(unstable[0]) - 1) > 1e6
+    with pytest.raises(ValueError, match="'kernel' parameter of max_learning_rate must have a "
+                                         "largest eigenvalue > 0"):
+        lt.kernels.max_learning_rate(torch.zeros(3, 3))
+    with pytest.raises(ValueError, match="'steps' parameter of gradient_descent_filter must "
+                                         "hold finite integers >= 0"):
+        lt.kernels.gradient_descent_filter(vals, lr=0.1, steps=torch.tensor([0.5]))
 
 
 def test_nystrom_eigenfunctions_at_the_sample_are_scaled_eigenvectors(sample):

@@ -4,6 +4,7 @@ The MC mean of R i.i.d. test errors has standard error s / sqrt(R); a correct
 closed form lies within 5 standard errors (two-sided failure probability 6e-7).
 """
 
+import pytest
 import torch
 
 import learntheory as lt
@@ -44,3 +45,37 @@ def test_error_curves_are_u_shaped_in_bandwidth():
     assert 0 < best < len(hs) - 1
     assert c.variance[0] > c.variance[-1] and c.bias2[-1] > c.bias2[best]
     assert c.train_mse[0] < c.train_mse[-1]
+
+
+def test_fit_errors_against_a_direct_solve():
+    """krr_fit_1d's train MSE is against the *noisy* labels it was fitted to, its test MSE
+    against the noiseless target; oracle: torch.linalg.solve on (K + n lambda I) (float64,
+    condition number < 1e6 here: agreement to 1e-8 relative)."""
+    data = lt.datasets.regression_1d(40, noise=0.5, generator=lt.make_generator(11),
+                                     dtype=torch.float64)
+    h, ridge, n = 0.05, 1e-3, 40
+    fit = lt.kernels.krr_fit_1d(data, bandwidth=h, ridge=ridge)
+    K = torch.exp(-((data.x_train - data.x_train.T) ** 2) / (2 * h * h))
+    Kt = torch.exp(-((data.x_test - data.x_train.T) ** 2) / (2 * h * h))
+    alpha = torch.linalg.solve(K + n * ridge * torch.eye(n, dtype=torch.float64), data.y_train)
+    train = float(((K @ alpha - data.y_train) ** 2).mean())
+    test = float(((Kt @ alpha - data.f_test) ** 2).mean())
+    assert fit.train_mse == pytest.approx(train, rel=1e-8)
+    assert fit.test_mse == pytest.approx(test, rel=1e-8)
+    torch.testing.assert_close(fit.prediction, Kt @ alpha, rtol=1e-8, atol=1e-10)
+    assert (fit.bandwidth, fit.ridge) == (h, ridge)
+    # labels and target differ by the noise, so the two conventions are far apart here
+    assert abs(train - float(((K @ alpha - data.f_train) ** 2).mean())) > 0.01
+
+
+def test_bad_inputs_name_the_parameter():
+    data = lt.datasets.regression_1d(10, generator=lt.make_generator(0), dtype=torch.float64)
+    with pytest.raises(ValueError, match="'kernel' parameter of krr_fit_1d must be one of "
+                                         r"\['gaussian', 'laplace'\]. Got 'rbf'"):
+        lt.kernels.krr_fit_1d(data, bandwidth=0.1, ridge=1e-3, kernel="rbf")
+    with pytest.raises(ValueError, match="'kernel' parameter of krr_bias_variance .* Got "
+                                         "'polynomial', which has a degree"):
+        lt.kernels.krr_bias_variance(data, bandwidth=0.1, ridge=1e-3, kernel="polynomial")
+    with pytest.raises(TypeError, match="'data' parameter of krr_error_curves must be a "
+                                        "learntheory.datasets.Regression1D. Got tuple"):
+        lt.kernels.krr_error_curves((data.x_train, data.y_train), bandwidths=[0.1], ridge=1e-3)

@@ -1,7 +1,5 @@
 """Eigen-decomposition of linear GD: exact for r_{t+1} = (I - eta K) r_t (float64 floor 1e-10)."""
 
-import math
-
 import pytest
 import torch
 
@@ -9,9 +7,8 @@ import learntheory as lt
 
 
 def _circle_kernel(n=12):
-    g = torch.linspace(-math.pi, math.pi, n + 1, dtype=torch.float64)[:-1]
-    x = torch.stack([g.cos(), g.sin()], dim=1)
-    return lt.ntk.mlp_ntk(x, depth=2, sigma_w=2**0.5, sigma_b=0.1)
+    _, x = lt.datasets.unit_circle(n, dtype=torch.float64)
+    return lt.ntk.mlp_ntk(x, config=lt.ntk.MLPConfig(depth=2, sigma_b=0.1))
 
 
 def test_eigenspaces_groups_equal_eigenvalues():
@@ -26,7 +23,7 @@ def test_prediction_is_exact_for_linear_gd():
     K = _circle_kernel()
     ev, U = lt.kernels.gram_eigh(K)
     groups = lt.ntk.eigenspaces(ev)
-    lr = 0.9 / float(ev[0])
+    lr = 0.45 * lt.kernels.max_learning_rate(ev)             # 0.9 / lambda_max
     r = [torch.sin(torch.arange(12, dtype=torch.float64))]
     for _ in range(30):
         r.append(r[-1] - lr * K @ r[-1])

@@ -20,18 +20,32 @@ def _x(n, seed):
     return torch.randn(n, 4, generator=torch.Generator().manual_seed(seed))
 
 
+def _jacobian_by_rows(net, x):
+    """d f_a(x_i) / d theta, one torch.autograd.grad call per input i and output a: (n, O, P)."""
+    params = list(net.parameters())
+    rows = []
+    for xi in x:
+        out = net(xi[None])[0]
+        rows.append(torch.stack([torch.cat([g.flatten() for g in torch.autograd.grad(
+            out[a], params, retain_graph=True)]) for a in range(out.shape[0])]))
+    return torch.stack(rows)
+
+
 @pytest.mark.parametrize("par", ["ntk", "standard", "mup"])
 @pytest.mark.parametrize("act", ["relu", "erf"])
 @pytest.mark.parametrize("out_dim", [1, 3])
 @pytest.mark.parametrize("output", ["trace", "full"])
 def test_three_methods_agree_novak2022(par, act, out_dim, output):
-    """Structured formula = Jacobian contraction = NTK-vector products (eq-structured-ntk).
+    """Each method = J1 J2^T built independently here (one autograd row per input and output,
+    eq-ntk-def), which is also how the structured formula (eq-structured-ntk) is derived.
 
     Exact algebra, so the float64 floor: each entry is a sum of ~P = 2.3e3 products,
     rounding ~ sqrt(P) eps |Theta| ~ 1e-14 relative; rtol 1e-10 as required leaves room.
     """
     net, x1, x2 = _net(par, act, out_dim), _x(9, 1), _x(5, 2)
-    ref = lt.ntk.empirical_ntk(net, x1, x2, method="jacobian", output=output)
+    J1, J2 = _jacobian_by_rows(net, x1), _jacobian_by_rows(net, x2)   # (n, O, P)
+    full = torch.einsum("iap,jbp->ijab", J1, J2)
+    ref = full if output == "full" else full.diagonal(dim1=2, dim2=3).mean(-1)
     expect = (9, 5) if output == "trace" else (9, 5, out_dim, out_dim)
     assert ref.shape == expect
     for m in METHODS:
@@ -66,9 +80,24 @@ def test_trace_is_the_mean_of_the_diagonal_blocks_and_psd():
     assert float(ev.min()) >= -1e-12 * float(ev.max())
 
 
-def test_default_method_and_float32():
-    """Default is structured for our MLP; in float32 the methods agree to the float32 floor
-    (1e-4, learntheory._core.testing.FLOAT_FLOORS)."""
+def test_default_method_is_structured_for_an_mlp_and_jacobian_otherwise(monkeypatch):
+    """The documented defaults, observed: a spy records which implementation runs."""
+    import learntheory.ntk.empirical as emp
+
+    calls = []
+    for name in ("_structured", "_jacobian", "_ntk_vp"):
+        real = getattr(emp, name)
+        monkeypatch.setattr(emp, name, lambda *a, _r=real, _n=name, **k: (calls.append(_n),
+                                                                           _r(*a, **k))[1])
+    lt.ntk.empirical_ntk(_net(), _x(3, 1))
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    lt.ntk.empirical_ntk(model, _x(3, 1))
+    assert calls == ["_structured", "_jacobian"]
+
+
+def test_float32_agrees_to_the_float32_floor():
+    """In float32 the default method agrees with the Jacobian contraction to the float32
+    floor (1e-4, learntheory._core.testing.FLOAT_FLOORS)."""
     net = _net(dtype=torch.float32)
     x = _x(6, 6).float()
     k = lt.ntk.empirical_ntk(net, x)

@@ -29,13 +29,12 @@ def test_sampler_matches_real_networks_in_law(activation):
     """Second and fourth moments of the sampler vs explicit make_mlp networks (depth 2, width 6)."""
     gen = lt.make_generator(11)
     S = 3000
-    sampled = sample_network_outputs(X, width=6, depth=2, n_networks=S, activation=activation,
-                                     sigma_w=1.3, sigma_b=0.2, generator=gen)
+    cfg = lt.ntk.MLPConfig(depth=2, width=6, activation=activation, sigma_w=1.3, sigma_b=0.2)
+    sampled = sample_network_outputs(X, config=cfg, n_networks=S, generator=gen)
     real = torch.empty(S, 2, dtype=torch.float64)
     with torch.no_grad():
         for s in range(S):
-            net = lt.ntk.make_mlp(2, 6, 2, activation=activation, sigma_w=1.3, sigma_b=0.2,
-                                  dtype=torch.float64, generator=gen)
+            net = lt.ntk.make_mlp(2, config=cfg, dtype=torch.float64, generator=gen)
             real[s] = net(X).reshape(-1)
     (ma, sa), (mb, sb) = _moments(sampled), _moments(real)
     bound = 5 * torch.sqrt(sa**2 + sb**2)
@@ -46,54 +45,78 @@ def test_one_hidden_layer_covariance_is_the_nngp_exactly():
     """Depth 1: E[f(x)f(x')] = Sigma^2 at every width ([Lee2018] Sec. 2.3), so only MC error."""
     gen = lt.make_generator(3)
     S = 40000
-    f = sample_network_outputs(X, width=5, depth=1, n_networks=S, sigma_w=1.5, sigma_b=0.3,
-                               generator=gen)
+    cfg = lt.ntk.MLPConfig(depth=1, width=5, sigma_w=1.5, sigma_b=0.3)
+    f = sample_network_outputs(X, config=cfg, n_networks=S, generator=gen)
     prod = f[:, 0] * f[:, 1]
-    sigma = lt.ntk.mlp_nngp(X, depth=1, sigma_w=1.5, sigma_b=0.3)
+    sigma = lt.ntk.mlp_nngp(X, config=cfg)
     assert_close_mc(prod.mean().reshape(1), sigma[0, 1].reshape(1), prod.std().reshape(1), S)
 
 
-def test_outputs_become_gaussian_with_width():
-    """Excess kurtosis of f(x) is O(1/width): it drops by > 8x from width 8 to width 128.
-
-    Theory gives a 16x drop; the MC standard error of the kurtosis is ~ sqrt(24/S) = 0.011
-    at S = 2e5, small next to both values (about 2 and 0.13 here).
-    """
-    gen = lt.make_generator(5)
-
-    def kurtosis(width):
-        f = sample_network_outputs(X[:1], width=width, depth=2, n_networks=200_000,
-                                   sigma_w=math.sqrt(2), generator=gen)[:, 0]
-        return float((f**4).mean() / (f**2).mean() ** 2 - 3)
-
-    k8, k128 = kurtosis(8), kurtosis(128)
-    assert k8 > 8 * k128 > 0
+def test_output_ensemble_fields():
+    """Every field of OutputEnsemble against its own definition: the outputs are the sampler's
+    (same generator), the NNGP is mlp_nngp of the same configuration, the kurtosis is
+    excess_kurtosis of column 0, and the exact value is given only where it holds."""
+    cfg = lt.ntk.MLPConfig(depth=2, width=8)
+    ens = lt.ntk.output_ensemble(X, config=cfg, n_networks=500, generator=lt.make_generator(5))
+    f = sample_network_outputs(X, config=cfg, n_networks=500, generator=lt.make_generator(5))
+    assert torch.equal(ens.outputs, f) and ens.config == cfg
+    torch.testing.assert_close(ens.nngp, lt.ntk.mlp_nngp(X, config=cfg), rtol=0, atol=0)
+    assert ens.excess_kurtosis == float(lt.ntk.excess_kurtosis(f[:, 0]))
+    assert ens.exact_kurtosis == lt.ntk.relu_excess_kurtosis(8, 2)
+    biased = lt.ntk.output_ensemble(X, config=cfg.replace(sigma_b=0.1), n_networks=10)
+    assert biased.exact_kurtosis is None
 
 
-def test_ntk_errors_shrink_with_width():
-    gen = lt.make_generator(2)
-    angles = torch.linspace(0, math.pi, 8, dtype=torch.float64)
-    x = torch.stack([angles.cos(), angles.sin()], dim=1)
-    errs = ntk_relative_errors(x, widths=[16, 1024], n_seeds=4, depth=2, generator=gen)
-    assert errs.shape == (2, 4)
-    # Expected ratio sqrt(1024/16) = 8; demand at least 3 to stay clear of seed noise.
-    assert errs[0].mean() > 3 * errs[1].mean()
+def test_ntk_relative_errors_and_slices_against_replayed_networks():
+    """Each entry of ntk_relative_errors (and each row of ntk_slices) is the error of the
+    network that make_mlp draws next from the same generator, against mlp_ntk of the same
+    configuration (float64: identical operations, so agreement to 1e-12)."""
+    _, x = lt.datasets.unit_circle(6, dtype=torch.float64)
+    cfg = lt.ntk.MLPConfig(depth=2, sigma_b=0.1)
+    errs = ntk_relative_errors(x, config=cfg, widths=[16, 64], n_seeds=2,
+                               generator=lt.make_generator(2))
+    gen, theta = lt.make_generator(2), lt.ntk.mlp_ntk(x, config=cfg)
+    for i, w in enumerate([16, 64]):
+        for s in range(2):
+            net = lt.ntk.make_mlp(2, config=cfg.with_width(w), generator=gen)
+            emp = lt.ntk.empirical_ntk(net, x)
+            expect = float((emp - theta).norm() / theta.norm())
+            assert float(errs[i, s]) == pytest.approx(expect, rel=1e-12)
+    slices = lt.ntk.ntk_slices(x[:1], x, config=cfg.with_width(32), n_networks=3,
+                               generator=lt.make_generator(4))
+    gen = lt.make_generator(4)
+    row = lt.ntk.mlp_ntk(x[:1], x, config=cfg)[0]
+    torch.testing.assert_close(slices.analytic, row, rtol=0, atol=0)
+    for s in range(3):
+        net = lt.ntk.make_mlp(2, config=cfg.with_width(32), generator=gen)
+        emp = lt.ntk.empirical_ntk(net, x[:1], x)[0]
+        torch.testing.assert_close(slices.empirical[s], emp, rtol=1e-12, atol=0)
+        assert float(slices.relative_error[s]) == pytest.approx(
+            float((emp - row).norm() / row.norm()), rel=1e-12)
 
 
 def test_bad_inputs_are_named():
-    with pytest.raises(ValueError, match="'width' parameter of sample_network_outputs"):
-        sample_network_outputs(X, width=0, depth=1, n_networks=3)
-    with pytest.raises(ValueError, match="'activation' parameter of sample_network_outputs"):
-        sample_network_outputs(X, width=3, depth=1, n_networks=3, activation="tanh")
+    cfg = lt.ntk.MLPConfig(depth=1, width=3)
+    with pytest.raises(ValueError, match="'config' parameter of sample_network_outputs must "
+                                         "have a finite width"):
+        sample_network_outputs(X, config=cfg.replace(width=None), n_networks=3)
+    with pytest.raises(ValueError, match="'activation' parameter of MLPConfig"):
+        cfg.replace(activation="tanh")
+    with pytest.raises(ValueError, match="'config' parameter of sample_network_outputs must "
+                                         "use the 'ntk' or 'standard'"):
+        sample_network_outputs(X, config=cfg.replace(parameterization="mup"), n_networks=3)
     with pytest.raises(ValueError, match="'x' parameter of sample_network_outputs.*finite"):
-        sample_network_outputs(X * math.nan, width=3, depth=1, n_networks=3)
+        sample_network_outputs(X * math.nan, config=cfg, n_networks=3)
     with pytest.raises(ValueError, match="'n_seeds' parameter of ntk_relative_errors"):
-        ntk_relative_errors(X, widths=[4], n_seeds=0, depth=1)
+        ntk_relative_errors(X, config=cfg, widths=[4], n_seeds=0)
+    with pytest.raises(ValueError, match="'x0' parameter of ntk_slices must hold exactly one"):
+        lt.ntk.ntk_slices(X, X, config=cfg, n_networks=1)
 
 
 def test_sampler_follows_device(device):
     gen = lt.make_generator(0, device)
-    f = sample_network_outputs(X.to(device), width=4, depth=1, n_networks=10, generator=gen)
+    f = sample_network_outputs(X.to(device), config=lt.ntk.MLPConfig(depth=1, width=4),
+                               n_networks=10, generator=gen)
     assert f.device.type == device.type and f.shape == (10, 2)
 
 
@@ -103,9 +126,9 @@ def test_one_hidden_layer_relu_fourth_moment_closed_form():
     excess kurtosis 15/n, the exercise of book/ntk/nngp.md."""
     gen = lt.make_generator(8)
     S, n = 200_000, 10
-    f = sample_network_outputs(X[:1], width=n, depth=1, n_networks=S, sigma_w=2**0.5,
-                               generator=gen)[:, 0]
-    sigma = float(lt.ntk.mlp_nngp(X[:1], depth=1, sigma_w=2**0.5)[0, 0])
+    cfg = lt.ntk.MLPConfig(depth=1, width=n)
+    f = sample_network_outputs(X[:1], config=cfg, n_networks=S, generator=gen)[:, 0]
+    sigma = float(lt.ntk.mlp_nngp(X[:1], config=cfg)[0, 0])
     f4 = f**4
     exact = torch.tensor([3 * sigma**2 * (1 + 5 / n)], dtype=torch.float64)
     assert_close_mc(f4.mean().reshape(1), exact, f4.std().reshape(1), S)
@@ -116,9 +139,9 @@ def test_relu_excess_kurtosis_closed_form_at_depth_three():
     ex-nngp-kurtosis): the fourth moment of the sampler at L = 3, n = 32 within 5 MC SEs."""
     gen = lt.make_generator(21)
     S, n, L = 200_000, 32, 3
-    f = sample_network_outputs(X[:1], width=n, depth=L, n_networks=S, sigma_w=2**0.5,
-                               generator=gen)[:, 0]
-    sigma = float(lt.ntk.mlp_nngp(X[:1], depth=L, sigma_w=2**0.5)[0, 0])
+    cfg = lt.ntk.MLPConfig(depth=L, width=n)
+    f = sample_network_outputs(X[:1], config=cfg, n_networks=S, generator=gen)[:, 0]
+    sigma = float(lt.ntk.mlp_nngp(X[:1], config=cfg)[0, 0])
     kappa = lt.ntk.relu_excess_kurtosis(n, L)
     exact = torch.tensor([sigma**2 * (kappa + 3)], dtype=torch.float64)
     f4 = f**4
@@ -164,11 +187,10 @@ def test_ntk_relative_error_rate_is_minus_one_half():
     allow 5 of those plus 0.05 for the O(1/n) corrections at the smallest width.
     """
     gen = lt.make_generator(7)
-    angles = torch.linspace(-math.pi, math.pi, 12, dtype=torch.float64)
-    x = torch.stack([angles.cos(), angles.sin()], dim=1)
+    _, x = lt.datasets.unit_circle(12, closed=True, dtype=torch.float64)
     widths = [64, 256, 1024, 4096]
-    errs = ntk_relative_errors(x, widths=widths, n_seeds=8, depth=2, sigma_w=2**0.5,
-                               sigma_b=0.1, generator=gen)
+    errs = ntk_relative_errors(x, config=lt.ntk.MLPConfig(depth=2, sigma_b=0.1),
+                               widths=widths, n_seeds=8, generator=gen)
     mean = errs.mean(1)
     se_log = errs.std(1) / math.sqrt(errs.shape[1]) / mean
     fit = lt.loglog_slope(widths, mean)
@@ -190,7 +212,8 @@ def test_kurtosis_rate_is_minus_one_at_depth_one():
     gen = lt.make_generator(9)
     S, widths = 1_000_000, [4, 16, 64, 128]
     kurt = [float(lt.ntk.excess_kurtosis(sample_network_outputs(
-        X[:1], width=n, depth=1, n_networks=S, sigma_w=2**0.5, generator=gen)[:, 0]))
+        X[:1], config=lt.ntk.MLPConfig(depth=1, width=n), n_networks=S,
+        generator=gen)[:, 0]))
         for n in widths]
     fit = lt.loglog_slope(widths, kurt)
     u = torch.tensor(widths, dtype=torch.float64).log()

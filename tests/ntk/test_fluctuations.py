@@ -22,8 +22,9 @@ X = torch.tensor([[1.0, 0.0], [0.6, 0.8]], dtype=torch.float64)
 @pytest.mark.parametrize("sigma_b", [0.0, 0.3])
 def test_samples_match_empirical_ntk_of_replayed_networks(sigma_b):
     S, n, L = 3, 7, 3
-    K = lt.ntk.ntk_diagonal_samples(X, width=n, depth=L, n_networks=S, sigma_b=sigma_b,
-                                    chunk_size=S, generator=lt.make_generator(5))
+    cfg = lt.ntk.MLPConfig(depth=L, width=n, sigma_b=sigma_b)
+    K = lt.ntk.ntk_diagonal_samples(X, config=cfg, n_networks=S, chunk_size=S,
+                                    generator=lt.make_generator(5))
     assert K.shape == (S, 2) and K.dtype == torch.float64
     gen = lt.make_generator(5)
     widths = (2,) + (n,) * L + (1,)
@@ -31,7 +32,7 @@ def test_samples_match_empirical_ntk_of_replayed_networks(sigma_b):
               torch.randn(S, 1, widths[i + 1], generator=gen, dtype=torch.float64))
              for i in range(L + 1)]
     for s in range(S):
-        net = lt.ntk.make_mlp(2, n, L, sigma_w=2**0.5, sigma_b=sigma_b, dtype=torch.float64)
+        net = lt.ntk.make_mlp(2, config=cfg, dtype=torch.float64)
         with torch.no_grad():
             for i, (w, b) in enumerate(draws):
                 net.weights[i].copy_(w[s])
@@ -42,16 +43,18 @@ def test_samples_match_empirical_ntk_of_replayed_networks(sigma_b):
 
 def test_one_hidden_layer_mean_is_the_analytic_ntk():
     S = 4000
-    K = lt.ntk.ntk_diagonal_samples(X[:1], width=16, depth=1, n_networks=S, sigma_b=0.2,
+    cfg = lt.ntk.MLPConfig(depth=1, width=16, sigma_b=0.2)
+    K = lt.ntk.ntk_diagonal_samples(X[:1], config=cfg, n_networks=S,
                                     generator=lt.make_generator(1))[:, 0]
-    theta = lt.ntk.mlp_ntk(X[:1], depth=1, sigma_w=2**0.5, sigma_b=0.2)[0, 0]
+    theta = lt.ntk.mlp_ntk(X[:1], config=cfg)[0, 0]
     se = K.std() / math.sqrt(S)
     assert abs(float(K.mean() - theta)) < 5 * float(se)
 
 
 @pytest.mark.slow
 def test_relative_variance_is_a_function_of_depth_over_width():
-    r = lt.ntk.ntk_relative_variance(X[:1], widths=[16, 32], depths=[1, 2, 8], n_networks=3000,
+    r = lt.ntk.ntk_relative_variance(X[:1], config=lt.ntk.MLPConfig(depth=1), widths=[16, 32],
+                                     depths=[1, 2, 8], n_networks=3000,
                                      generator=lt.make_generator(2))
     assert r.excess.shape == r.stderr.shape == r.ratio.shape == (3, 2)
     # (L=1, n=16) and (L=2, n=32) share L/n = 1/16
@@ -71,12 +74,15 @@ def test_fluctuation_rate_recovers_an_exact_exponential():
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError, match="'width' parameter of ntk_diagonal_samples"):
-        lt.ntk.ntk_diagonal_samples(X, width=0, depth=1, n_networks=2)
-    with pytest.raises(ValueError, match="'sigma_b' parameter of ntk_diagonal_samples"):
-        lt.ntk.ntk_diagonal_samples(X, width=4, depth=1, n_networks=2, sigma_b=-1.0)
+    cfg = lt.ntk.MLPConfig(depth=1, width=4)
+    with pytest.raises(ValueError, match="'config' parameter of ntk_diagonal_samples must have "
+                                         "a finite width"):
+        lt.ntk.ntk_diagonal_samples(X, config=cfg.replace(width=None), n_networks=2)
+    with pytest.raises(ValueError, match="'config' parameter of ntk_diagonal_samples must be a "
+                                         "ReLU network in NTK parameterization"):
+        lt.ntk.ntk_diagonal_samples(X, config=cfg.replace(activation="erf"), n_networks=2)
     with pytest.raises(ValueError, match="'n_networks' parameter of ntk_relative_variance"):
-        lt.ntk.ntk_relative_variance(X, widths=[4], depths=[1], n_networks=1)
+        lt.ntk.ntk_relative_variance(X, config=cfg, widths=[4], depths=[1], n_networks=1)
     ratio = torch.tensor([[0.5]], dtype=torch.float64)
     fake = lt.ntk.NTKFluctuations([1], [2], ratio, ratio, ratio)
     with pytest.raises(ValueError, match="'max_ratio' parameter of fluctuation_rate"):

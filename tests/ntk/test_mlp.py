@@ -56,7 +56,8 @@ def test_structure_is_exposed(par):
 def test_init_variances_ntk_parameterization():
     """NTK parameterization draws raw weights N(0, 1): the sample variance of n^2 entries is
     1 within 5 SE (SE of a variance of N Gaussians = sqrt(2/N))."""
-    net = lt.ntk.make_mlp(4, 256, 2, sigma_b=1.0, generator=torch.Generator().manual_seed(0))
+    net = lt.ntk.make_mlp(4, 256, 2, sigma_w=1.0, sigma_b=1.0,
+                          generator=torch.Generator().manual_seed(0))
     w = net.weights[1].detach()
     n = w.numel()
     assert abs(float(w.var()) - 1.0) <= 5 * math.sqrt(2 / n)

@@ -1,28 +1,22 @@
 """Training explorers of the NTK chapter build, render distinct static frames, and redraw live."""
 
-import math
-
+import pytest
 import torch
 
 import learntheory as lt
 
-
-def _circle(n):
-    g = torch.linspace(-math.pi, math.pi, n + 1, dtype=torch.float64)[:-1]
-    return g, torch.stack([g.cos(), g.sin()], dim=1)
+DATA = lt.datasets.circle_regression(6, 10, dtype=torch.float64)
+CONFIG = lt.ntk.MLPConfig(depth=1, sigma_b=0.1)
 
 
 def test_training_explorers_render_distinct_frames():
-    g, x = _circle(6)
-    y = torch.sin(2 * g)
-    gt, xt = _circle(10)
-    lazy = lt.widgets.explore_lazy_training(x, y, xt, gt, g, widths=[16], depth=1, lr=0.05,
+    lazy = lt.widgets.explore_lazy_training(DATA, config=CONFIG, widths=[16], lr=0.05,
                                             steps=10, n_records=2)
-    spectral = lt.widgets.explore_spectral_dynamics(x, y, xt, gt, g, depth=1,
-                                                    lr_factors=[0.5], times=[1, 50])
-    features = lt.widgets.explore_feature_learning(x, y, widths=[16],
+    spectral = lt.widgets.explore_spectral_dynamics(DATA, config=CONFIG, lr_factors=[0.5],
+                                                    times=[1, 50])
+    features = lt.widgets.explore_feature_learning(DATA, config=CONFIG, widths=[16],
                                                    learning_rates={"ntk": 0.05, "mup": 0.02},
-                                                   depth=1, steps=5)
+                                                   steps=5)
     for ex, n in ((lazy, 3), (spectral, 2), (features, 2)):
         frames = ex.frames()
         assert len(frames) == n and len(set(frames.values())) == n
@@ -30,3 +24,13 @@ def test_training_explorers_render_distinct_frames():
     before = box.children[-1].value
     box.controls["t"].value = 1
     assert box.children[-1].value != before
+
+
+def test_explorers_want_typed_data_and_a_configuration():
+    with pytest.raises(TypeError, match="'data' parameter of explore_lazy_training must be a "
+                                        "learntheory.datasets.CircleRegression"):
+        lt.widgets.explore_lazy_training((DATA.x, DATA.y), config=CONFIG, widths=[4], lr=0.1,
+                                         steps=2, n_records=1)
+    with pytest.raises(TypeError, match="'config' parameter of explore_feature_learning"):
+        lt.widgets.explore_feature_learning(DATA, config=None, widths=[4],
+                                            learning_rates={"ntk": 0.1}, steps=2)

@@ -8,19 +8,25 @@ from learntheory._core.device import default_device, make_generator, resolve_fac
 from learntheory._core.sizes import Sizes, sizes, smoke_mode
 from learntheory._core.validation import (
     check_choice,
+    check_instance,
     check_int,
+    check_pair,
     check_points,
     check_positive,
     check_same_device,
+    check_targets,
 )
 
 __all__ = [
     "Sizes",
     "check_choice",
+    "check_instance",
     "check_int",
+    "check_pair",
     "check_points",
     "check_positive",
     "check_same_device",
+    "check_targets",
     "default_device",
     "make_generator",
     "resolve_factory",

@@ -15,7 +15,16 @@ from typing import Any
 
 import torch
 
-__all__ = ["check_choice", "check_int", "check_points", "check_positive", "check_same_device"]
+__all__ = [
+    "check_choice",
+    "check_instance",
+    "check_int",
+    "check_pair",
+    "check_points",
+    "check_positive",
+    "check_same_device",
+    "check_targets",
+]
 
 
 def _where(owner: str | None) -> str:
@@ -182,4 +191,88 @@ def check_choice(
             f"The '{name}' parameter{_where(owner)} must be one of {sorted(choices)}. "
             f"Got {value!r} instead."
         )
+    return value
+
+
+def check_pair(
+    x1: Any, x2: Any | None, owner: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate ``x1`` (n1, d) and optional ``x2`` (n2, d); return ``(x1, x2 or x1)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming 'x1' or 'x2' for a non-tensor, integer dtype, wrong rank,
+        mismatched feature dimension, NaN/inf, or a device/dtype mismatch.
+    """
+    check_points(x1, "x1", owner=owner)
+    if x2 is None:
+        return x1, x1
+    check_points(x2, "x2", owner=owner, features=x1.shape[-1])
+    check_same_device(owner, x1=x1, x2=x2)
+    return x1, x2
+
+
+def check_targets(
+    y: Any, name: str, *, n: int, owner: str | None = None, like: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Check targets: a finite floating tensor of shape (n,) or (n, m).
+
+    Parameters
+    ----------
+    y : Any
+        The candidate targets.
+    name : str
+        The parameter's name, used in messages.
+    n : int
+        Required number of rows (one per point).
+    owner : str, optional
+        The public function receiving it.
+    like : torch.Tensor, optional
+        When given, ``y`` must share its device and dtype.
+
+    Returns
+    -------
+    torch.Tensor
+        ``y`` itself, unchanged.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the parameter for a non-tensor, a rank other than 1 or 2, the
+        wrong number of rows, NaN/inf, or another device/dtype than ``like``.
+    """
+    where = _where(owner)
+    if not isinstance(y, torch.Tensor):
+        raise TypeError(f"The '{name}' parameter{where} must be a torch.Tensor. "
+                        f"Got {type(y).__name__} instead.")
+    if y.ndim not in (1, 2):
+        raise ValueError(f"The '{name}' parameter{where} must be (n,) or (n, m). "
+                         f"Got shape {tuple(y.shape)} instead.")
+    check_points(y, name, owner=owner, ndim=y.ndim)
+    if y.shape[0] != n:
+        raise ValueError(f"The '{name}' parameter{where} must have one row per point "
+                         f"(n = {n}). Got shape {tuple(y.shape)} instead.")
+    if like is not None and (y.device != like.device or y.dtype != like.dtype):
+        raise ValueError(f"The '{name}' parameter{where} must be on {like.device} with dtype "
+                         f"{like.dtype}. Got {y.device}, {y.dtype} instead.")
+    return y
+
+
+def check_instance(value: Any, name: str, cls: type, *, owner: str | None = None) -> Any:
+    """Check that ``value`` is an instance of ``cls`` (typed data and configurations).
+
+    Returns
+    -------
+    Any
+        ``value`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        Naming the parameter, the expected class and the received type.
+    """
+    if not isinstance(value, cls):
+        raise TypeError(f"The '{name}' parameter{_where(owner)} must be a "
+                        f"{cls.__module__}.{cls.__qualname__}. Got {type(value).__name__} instead.")
     return value

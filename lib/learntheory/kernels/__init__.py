@@ -5,6 +5,16 @@ their inputs' device and dtype. Kernel ridge regression is solved by Cholesky;
 the spectral helpers expose how regression acts eigen-direction by
 eigen-direction.
 
+Modules
+-------
+* :mod:`learntheory.kernels.classic`: Gaussian, Laplace and polynomial kernels.
+* :mod:`learntheory.kernels.gram`: chunked Gram matrices and distances.
+* :mod:`learntheory.kernels.ridge`: kernel ridge regression (Cholesky; ``KernelRidge``).
+* :mod:`learntheory.kernels.spectrum`: eigendecomposition, the ridge, gradient-flow and
+  gradient-descent filters, the stable step size, early stopping against ridge.
+* :mod:`learntheory.kernels.tradeoff`: exact bias and variance of KRR on a 1-D sample.
+* :mod:`learntheory.kernels.dual`: dual activations (arc-cosine and arcsine kernels).
+
 Notation
 --------
 ==============  ==============================================
@@ -36,8 +46,12 @@ from learntheory.kernels.dual import (
 from learntheory.kernels.gram import euclidean_distances, gram, gram_chunks, squared_distances
 from learntheory.kernels.ridge import KERNELS, KernelRidge, kernel_ridge_fit, kernel_ridge_predict
 from learntheory.kernels.spectrum import (
+    FilterComparison,
+    early_stopping_filters,
+    gradient_descent_filter,
     gradient_flow_filter,
     gram_eigh,
+    max_learning_rate,
     nystrom_eigenfunctions,
     ridge_filter,
     spectral_fit,
@@ -61,13 +75,16 @@ __all__ = [
     "BiasVariance",
     "ErrorCurves",
     "KERNELS",
+    "FilterComparison",
     "KRRFit",
     "krr_bias_variance",
     "krr_error_curves",
     "krr_fit_1d",
     "KernelRidge",
+    "early_stopping_filters",
     "euclidean_distances",
     "gaussian",
+    "gradient_descent_filter",
     "gradient_flow_filter",
     "gram",
     "gram_chunks",
@@ -75,6 +92,7 @@ __all__ = [
     "kernel_ridge_fit",
     "kernel_ridge_predict",
     "laplace",
+    "max_learning_rate",
     "nystrom_eigenfunctions",
     "polynomial",
     "ridge_filter",

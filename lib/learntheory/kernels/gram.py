@@ -14,30 +14,11 @@ from collections.abc import Callable, Iterator
 
 import torch
 
-from learntheory._core import check_int, check_points, check_same_device
+from learntheory._core import check_int, check_pair
 
-__all__ = ["check_pair", "gram", "gram_chunks", "squared_distances", "euclidean_distances"]
+__all__ = ["gram", "gram_chunks", "squared_distances", "euclidean_distances"]
 
 PairFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
-
-def check_pair(
-    x1: torch.Tensor, x2: torch.Tensor | None, owner: str
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Validate ``x1`` (n1, d) and optional ``x2`` (n2, d); return ``(x1, x2 or x1)``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        Naming 'x1' or 'x2' for a non-tensor, integer dtype, wrong rank,
-        mismatched feature dimension, NaN/inf, or a device/dtype mismatch.
-    """
-    check_points(x1, "x1", owner=owner)
-    if x2 is None:
-        return x1, x1
-    check_points(x2, "x2", owner=owner, features=x1.shape[-1])
-    check_same_device(owner, x1=x1, x2=x2)
-    return x1, x2
 
 
 def squared_distances(x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:

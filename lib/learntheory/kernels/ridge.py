@@ -21,7 +21,13 @@ from typing import Any
 
 import torch
 
-from learntheory._core import check_choice, check_points, check_positive, check_same_device
+from learntheory._core import (
+    check_choice,
+    check_points,
+    check_positive,
+    check_same_device,
+    check_targets,
+)
 from learntheory.kernels.classic import gaussian, laplace, polynomial
 
 __all__ = ["KernelRidge", "kernel_ridge_fit", "kernel_ridge_predict", "KERNELS"]
@@ -32,20 +38,6 @@ KERNELS: dict[str, Callable[..., torch.Tensor]] = {
     "laplace": laplace,
     "polynomial": polynomial,
 }
-
-
-def _check_targets(y: Any, n: int, owner: str) -> torch.Tensor:
-    if not isinstance(y, torch.Tensor):
-        raise TypeError(f"The 'y' parameter of {owner} must be a torch.Tensor. "
-                        f"Got {type(y).__name__} instead.")
-    if y.ndim not in (1, 2):
-        raise ValueError(f"The 'y' parameter of {owner} must be (n,) or (n, m). "
-                         f"Got shape {tuple(y.shape)} instead.")
-    check_points(y.reshape(y.shape[0], -1), "y", owner=owner)
-    if y.shape[0] != n:
-        raise ValueError(f"The 'y' parameter of {owner} must have one row per training point "
-                         f"(n = {n}). Got {y.shape[0]} rows instead.")
-    return y
 
 
 def kernel_ridge_fit(K: torch.Tensor, y: torch.Tensor, *, ridge: float) -> torch.Tensor:
@@ -87,7 +79,7 @@ def kernel_ridge_fit(K: torch.Tensor, y: torch.Tensor, *, ridge: float) -> torch
     if K.shape != (n, n):
         raise ValueError(f"The 'K' parameter of {owner} must be square (n, n). "
                          f"Got shape {tuple(K.shape)} instead.")
-    y = _check_targets(y, n, owner)
+    y = check_targets(y, "y", n=n, owner=owner)
     check_same_device(owner, K=K, y=y)
     A = K + (n * lam) * torch.eye(n, dtype=K.dtype, device=K.device)
     L, info = torch.linalg.cholesky_ex(A)
@@ -123,7 +115,7 @@ def kernel_ridge_predict(K_test: torch.Tensor, dual_coef: torch.Tensor) -> torch
     """
     owner = "kernel_ridge_predict"
     check_points(K_test, "K_test", owner=owner)
-    dual_coef = _check_targets(dual_coef, K_test.shape[1], owner)
+    dual_coef = check_targets(dual_coef, "dual_coef", n=K_test.shape[1], owner=owner)
     check_same_device(owner, K_test=K_test, dual_coef=dual_coef)
     return K_test @ dual_coef
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_positive
+from learntheory._core import check_choice, check_instance, check_positive
+from learntheory.datasets import Regression1D
 from learntheory.kernels.ridge import KERNELS, kernel_ridge_fit, kernel_ridge_predict
 
 __all__ = [
@@ -32,6 +33,19 @@ __all__ = [
     "krr_error_curves",
     "krr_fit_1d",
 ]
+
+
+#: Kernels with a length scale, as the bandwidth sweeps of this module need.
+BANDWIDTH_KERNELS = ("gaussian", "laplace")
+
+
+def _check(data: Regression1D, kernel: str, owner: str) -> None:
+    check_instance(data, "data", Regression1D, owner=owner)
+    if kernel == "polynomial":
+        raise ValueError(f"The 'kernel' parameter of {owner} must be one of "
+                         f"{list(BANDWIDTH_KERNELS)} (a kernel with a bandwidth). Got "
+                         f"'polynomial', which has a degree instead; use lt.kernels.KernelRidge.")
+    check_choice(kernel, "kernel", BANDWIDTH_KERNELS, owner=owner)
 
 
 @dataclass(frozen=True)
@@ -77,15 +91,24 @@ def _smoother(kernel: str, x_train, x_test, bandwidth: float, ridge: float) -> t
     return kernel_ridge_fit(K, k(x_train, x_test, bandwidth=bandwidth), ridge=ridge).mT
 
 
-def krr_fit_1d(data, *, bandwidth: float, ridge: float, kernel: str = "gaussian") -> KRRFit:
+def krr_fit_1d(
+    data: Regression1D, *, bandwidth: float, ridge: float, kernel: str = "gaussian"
+) -> KRRFit:
     """Fit KRR to a :class:`~learntheory.datasets.Regression1D` and measure its errors.
 
     Parameters
     ----------
     data : Regression1D
+        From :func:`learntheory.datasets.regression_1d`.
     bandwidth, ridge : float
         Kernel length scale (> 0) and per-sample ridge (> 0).
     kernel : {"gaussian", "laplace"}
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming 'data' if it is not a Regression1D, 'kernel' for an unknown or
+        bandwidth-free kernel, 'bandwidth' or 'ridge' if not > 0.
 
     Returns
     -------
@@ -95,6 +118,7 @@ def krr_fit_1d(data, *, bandwidth: float, ridge: float, kernel: str = "gaussian"
     -----
     Implements Eq. (2.27) of [Rasmussen2006]; book: ``eq-krr-closed-form``.
     """
+    _check(data, kernel, "krr_fit_1d")
     h = check_positive(bandwidth, "bandwidth", owner="krr_fit_1d")
     lam = check_positive(ridge, "ridge", owner="krr_fit_1d")
     k = KERNELS[kernel]
@@ -112,7 +136,7 @@ def krr_fit_1d(data, *, bandwidth: float, ridge: float, kernel: str = "gaussian"
 
 
 def krr_bias_variance(
-    data, *, bandwidth: float, ridge: float, kernel: str = "gaussian"
+    data: Regression1D, *, bandwidth: float, ridge: float, kernel: str = "gaussian"
 ) -> BiasVariance:
     r"""Exact bias² and variance of KRR at the test grid, over the label noise.
 
@@ -131,6 +155,7 @@ def krr_bias_variance(
 
     Implements [Hastie2009], Eq. (7.9); book: ``eq-bias-variance``.
     """
+    _check(data, kernel, "krr_bias_variance")
     h = check_positive(bandwidth, "bandwidth", owner="krr_bias_variance")
     lam = check_positive(ridge, "ridge", owner="krr_bias_variance")
     S = _smoother(kernel, data.x_train, data.x_test, h, lam)
@@ -152,7 +177,7 @@ class ErrorCurves:
 
 
 def krr_error_curves(
-    data, *, bandwidths, ridge: float, kernel: str = "gaussian"
+    data: Regression1D, *, bandwidths, ridge: float, kernel: str = "gaussian"
 ) -> ErrorCurves:
     """Sweep the bandwidth at fixed ridge: errors of this sample and exact bias²/variance.
 
@@ -165,6 +190,7 @@ def krr_error_curves(
     -----
     Implements [Hastie2009], Eq. (7.9) along a sweep; book: ``eq-bias-variance``.
     """
+    _check(data, kernel, "krr_error_curves")
     rows = []
     for h in bandwidths:
         fit = krr_fit_1d(data, bandwidth=float(h), ridge=ridge, kernel=kernel)

@@ -9,11 +9,21 @@ training, so training is kernel regression with :math:`\Theta` (the lazy
 regime); fluctuations and kernel movement are :math:`O(n^{-1/2})`. In muP the
 features move by :math:`\Theta(1)` instead (feature learning).
 
-Modules: :mod:`~learntheory.ntk.mlp` (the finite network, three
-parameterizations), :mod:`~learntheory.ntk.analytic` (NNGP/NTK recursions),
-:mod:`~learntheory.ntk.empirical` (empirical NTK by three algorithms),
-:mod:`~learntheory.ntk.dynamics` (closed-form gradient flow, training, feature
-movement).
+Modules
+-------
+* :mod:`learntheory.ntk.config`: :class:`MLPConfig`, one frozen configuration
+  shared by the finite network and its infinite-width kernels.
+* :mod:`learntheory.ntk.mlp`: the finite network in three parameterizations.
+* :mod:`learntheory.ntk.analytic`: the NNGP/NTK layer recursions.
+* :mod:`learntheory.ntk.empirical`: the empirical NTK by three algorithms.
+* :mod:`learntheory.ntk.dynamics`: closed-form kernel gradient flow and descent.
+* :mod:`learntheory.ntk.training`: full-batch gradient descent on the network, recorded.
+* :mod:`learntheory.ntk.ensembles`: outputs and NTK rows of many random networks
+  (NNGP, concentration, kurtosis).
+* :mod:`learntheory.ntk.fluctuations`: NTK fluctuations against depth/width.
+* :mod:`learntheory.ntk.lazy`: networks against their kernel prediction (lazy regime).
+* :mod:`learntheory.ntk.eigen_dynamics`: the residual along the NTK's eigenspaces.
+* :mod:`learntheory.ntk.feature_learning`: feature movement, NTK against muP.
 
 Notation
 --------
@@ -50,21 +60,22 @@ Implemented equations
 * empirical NTK (Jacobian contraction, NTK-vector products, structured MLP
   formula): [Novak2022], Sec. 3; book: ``eq-structured-ntk``.
 * linearised gradient-flow predictions: [Lee2019], Sec. 2; book: ``eq-gradient-flow``.
+* NTK fluctuations: [HaninNica2020]; book: ``eq-ntk-fluctuations``.
+* feature learning in muP: [YangHu2021], Sec. 3; book: ``eq-mup``.
 """
 
 from learntheory.ntk.analytic import KernelPair, mlp_kernels, mlp_nngp, mlp_ntk
-from learntheory.ntk.dynamics import (
-    FlowPrediction,
-    TrainHistory,
-    gradient_flow_predict,
-    relative_feature_change,
-    train_mlp,
-)
+from learntheory.ntk.config import MLPConfig
+from learntheory.ntk.dynamics import FlowPrediction, gradient_flow_predict
 from learntheory.ntk.eigen_dynamics import eigenspaces, mode_residuals, predicted_mode_residuals
 from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
 from learntheory.ntk.ensembles import (
+    NTKSlices,
+    OutputEnsemble,
     excess_kurtosis,
     ntk_relative_errors,
+    ntk_slices,
+    output_ensemble,
     relu_excess_kurtosis,
     sample_network_outputs,
 )
@@ -77,6 +88,7 @@ from learntheory.ntk.fluctuations import (
 )
 from learntheory.ntk.lazy import LazyRun, LazySweep, lazy_run, lazy_training_sweep
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
+from learntheory.ntk.training import TrainHistory, relative_feature_change, train_mlp
 
 __all__ = [
     "ACTIVATIONS",
@@ -86,7 +98,10 @@ __all__ = [
     "LazyRun",
     "LazySweep",
     "MLP",
+    "MLPConfig",
     "NTKFluctuations",
+    "NTKSlices",
+    "OutputEnsemble",
     "NTK_METHODS",
     "NTK_OUTPUTS",
     "PARAMETERIZATIONS",
@@ -108,6 +123,8 @@ __all__ = [
     "mlp_ntk",
     "excess_kurtosis",
     "ntk_relative_errors",
+    "ntk_slices",
+    "output_ensemble",
     "relu_excess_kurtosis",
     "sample_network_outputs",
     "relative_feature_change",

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_choice, check_int, check_positive
+from learntheory._core import check_pair
 from learntheory.kernels.dual import DUAL_ACTIVATIONS
-from learntheory.kernels.gram import check_pair
+from learntheory.ntk.config import MLPConfig, resolve_config
 
 __all__ = ["KernelPair", "mlp_kernels", "mlp_nngp", "mlp_ntk"]
 
@@ -52,10 +52,11 @@ def mlp_kernels(
     x1: torch.Tensor,
     x2: torch.Tensor | None = None,
     *,
-    depth: int,
-    activation: str = "relu",
-    sigma_w: float = 1.0,
-    sigma_b: float = 0.0,
+    config: MLPConfig | None = None,
+    depth: int | None = None,
+    activation: str | None = None,
+    sigma_w: float | None = None,
+    sigma_b: float | None = None,
 ) -> KernelPair:
     r"""NNGP and NTK of an infinitely wide MLP by the layer recursion.
 
@@ -64,13 +65,19 @@ def mlp_kernels(
     x1 : torch.Tensor, shape (n1, d)
     x2 : torch.Tensor, shape (n2, d), optional
         Defaults to ``x1``.
+    config : MLPConfig, optional
+        The network whose limit is computed (its width is ignored; its
+        parameterization must be ``"ntk"``). Pass the object used for
+        :func:`~learntheory.ntk.mlp.make_mlp`, or the keywords below (not both).
     depth : int
         Number of hidden layers L (>= 1), as in :func:`make_mlp`.
     activation : {"relu", "erf"}
+        Default ``"relu"`` (:class:`~learntheory.ntk.config.MLPConfig`'s defaults).
     sigma_w : float
-        Weight scale (> 0); ``sigma_w**2`` multiplies both expectations.
+        Weight scale (> 0, default :math:`\sqrt2`); ``sigma_w**2`` multiplies both
+        expectations.
     sigma_b : float
-        Bias scale (>= 0); ``sigma_b**2`` is added to every :math:`\Sigma^\ell`.
+        Bias scale (>= 0, default 0); ``sigma_b**2`` is added to every :math:`\Sigma^\ell`.
 
     Returns
     -------
@@ -99,17 +106,20 @@ def mlp_kernels(
     --------
     >>> import torch, learntheory as lt
     >>> x = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
-    >>> k = lt.ntk.mlp_kernels(x, depth=1, sigma_w=2 ** 0.5)
+    >>> k = lt.ntk.mlp_kernels(x, config=lt.ntk.MLPConfig(depth=1, sigma_w=2 ** 0.5))
     >>> k.ntk.diagonal()  # Sigma^1 = Theta^1 = 1, Sigma_dot^2 = 1, Sigma^2 = 1: Theta^2 = 2
     tensor([2.0000, 2.0000], dtype=torch.float64)
     """
     owner = "mlp_kernels"
     a, b = check_pair(x1, x2, owner)
-    depth = check_int(depth, "depth", owner=owner)
-    check_choice(activation, "activation", DUAL_ACTIVATIONS, owner=owner)
-    sw2 = check_positive(sigma_w, "sigma_w", owner=owner) ** 2
-    sb2 = check_positive(sigma_b, "sigma_b", owner=owner, allow_zero=True) ** 2
-    dual, dual_dot = DUAL_ACTIVATIONS[activation]
+    cfg = resolve_config(config, owner, depth=depth, activation=activation, sigma_w=sigma_w,
+                         sigma_b=sigma_b)
+    if cfg.parameterization != "ntk":
+        raise ValueError(f"The 'config' parameter of {owner} must use parameterization='ntk' "
+                         f"(the recursion is the NTK-parameterization limit). "
+                         f"Got {cfg.parameterization!r} instead.")
+    depth, sw2, sb2 = cfg.depth, cfg.sigma_w**2, cfg.sigma_b**2
+    dual, dual_dot = DUAL_ACTIVATIONS[cfg.activation]
 
     n0 = a.shape[-1]
     # Layer 1: Sigma^1 = sigma_w^2 x.x'/n0 + sigma_b^2 (and Theta^1 = Sigma^1).
@@ -133,10 +143,11 @@ def mlp_nngp(
     x1: torch.Tensor,
     x2: torch.Tensor | None = None,
     *,
-    depth: int,
-    activation: str = "relu",
-    sigma_w: float = 1.0,
-    sigma_b: float = 0.0,
+    config: MLPConfig | None = None,
+    depth: int | None = None,
+    activation: str | None = None,
+    sigma_w: float | None = None,
+    sigma_b: float | None = None,
 ) -> torch.Tensor:
     r"""The NNGP kernel :math:`\Sigma^{L+1}`; ``mlp_kernels(...).nngp``.
 
@@ -148,18 +159,19 @@ def mlp_nngp(
     Implements [Lee2018], Sec. 2.3 (the recursion of [Jacot2018], Prop. 1);
     book: ``eq-nngp-recursion``.
     """
-    return mlp_kernels(x1, x2, depth=depth, activation=activation, sigma_w=sigma_w,
-                       sigma_b=sigma_b).nngp
+    return mlp_kernels(x1, x2, config=config, depth=depth, activation=activation,
+                       sigma_w=sigma_w, sigma_b=sigma_b).nngp
 
 
 def mlp_ntk(
     x1: torch.Tensor,
     x2: torch.Tensor | None = None,
     *,
-    depth: int,
-    activation: str = "relu",
-    sigma_w: float = 1.0,
-    sigma_b: float = 0.0,
+    config: MLPConfig | None = None,
+    depth: int | None = None,
+    activation: str | None = None,
+    sigma_w: float | None = None,
+    sigma_b: float | None = None,
 ) -> torch.Tensor:
     r"""The NTK :math:`\Theta^{L+1}`; ``mlp_kernels(...).ntk``.
 
@@ -170,5 +182,5 @@ def mlp_ntk(
     -----
     Implements [Jacot2018], Thm. 1; book: ``eq-ntk-recursion``.
     """
-    return mlp_kernels(x1, x2, depth=depth, activation=activation, sigma_w=sigma_w,
-                       sigma_b=sigma_b).ntk
+    return mlp_kernels(x1, x2, config=config, depth=depth, activation=activation,
+                       sigma_w=sigma_w, sigma_b=sigma_b).ntk

@@ -11,32 +11,22 @@ with a fixed kernel :math:`\Theta = \Theta(X, X)` gives ([Lee2019], Sec. 2)
 For the **mean** loss :math:`\tfrac1{2N}\sum_i\lVert f(x_i)-y_i\rVert^2` replace
 :math:`\eta` by :math:`\eta/N`. Discrete gradient descent with step :math:`\eta`
 replaces :math:`e^{-\eta\lambda t}` by :math:`(1-\eta\lambda)^t` (``t`` steps) and
-is exact for the linearised model. :func:`train_mlp` runs plain full-batch GD on
-the real network and records what the kernel picture predicts and where it
-breaks (kernel change, feature change).
+is exact for the linearised model. Both filters live in the kernels layer
+(:func:`~learntheory.kernels.gradient_flow_filter`,
+:func:`~learntheory.kernels.gradient_descent_filter`); the real network's
+gradient descent is :func:`~learntheory.ntk.training.train_mlp`.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
-from torch import nn
 
-from learntheory._core import check_choice, check_int, check_points, check_positive
-from learntheory.ntk.empirical import NTK_METHODS, empirical_ntk
-from learntheory.ntk.mlp import MLP
+from learntheory._core import check_choice, check_points, check_positive, check_targets
+from learntheory.kernels import gradient_descent_filter, gradient_flow_filter, gram_eigh
 
-__all__ = [
-    "FlowPrediction",
-    "TrainHistory",
-    "gradient_flow_predict",
-    "relative_feature_change",
-    "train_mlp",
-]
+__all__ = ["FlowPrediction", "gradient_flow_predict"]
 
 LOSSES = ("sum", "mean")
 
@@ -52,20 +42,6 @@ class FlowPrediction(NamedTuple):
 
     train: torch.Tensor
     test: torch.Tensor | None
-
-
-def _targets(v, name: str, owner: str, n: int, ref: torch.Tensor) -> torch.Tensor:
-    if not isinstance(v, torch.Tensor):
-        raise TypeError(f"The '{name}' parameter of {owner} must be a torch.Tensor. "
-                        f"Got {type(v).__name__} instead.")
-    check_points(v, name, owner=owner, ndim=v.ndim if v.ndim in (1, 2) else 2)
-    if v.shape[0] != n:
-        raise ValueError(f"The '{name}' parameter of {owner} must have {n} rows (one per point). "
-                         f"Got shape {tuple(v.shape)} instead.")
-    if v.device != ref.device or v.dtype != ref.dtype:
-        raise ValueError(f"The '{name}' parameter of {owner} must be on {ref.device} with dtype "
-                         f"{ref.dtype}. Got {v.device}, {v.dtype} instead.")
-    return v
 
 
 def gradient_flow_predict(
@@ -141,17 +117,19 @@ def gradient_flow_predict(
         raise ValueError(f"The 'k_train_train' parameter of {owner} must be square (N, N). "
                          f"Got shape {tuple(k_train_train.shape)} instead.")
     ref = k_train_train
-    y = _targets(y_train, "y_train", owner, n, ref)
-    f0 = torch.zeros_like(y) if f0_train is None else _targets(f0_train, "f0_train", owner, n, ref)
+    y = check_targets(y_train, "y_train", n=n, owner=owner, like=ref)
+    f0 = (torch.zeros_like(y) if f0_train is None
+          else check_targets(f0_train, "f0_train", n=n, owner=owner, like=ref))
     if f0.shape != y.shape:
         raise ValueError(f"The 'f0_train' parameter of {owner} must have the shape of y_train "
                          f"{tuple(y.shape)}. Got {tuple(f0.shape)} instead.")
     if k_test_train is not None:
         check_points(k_test_train, "k_test_train", owner=owner, features=n)
-        _targets(k_test_train, "k_test_train", owner, k_test_train.shape[0], ref)
+        check_targets(k_test_train, "k_test_train", n=k_test_train.shape[0], owner=owner,
+                      like=ref)
         m = k_test_train.shape[0]
         f0s = (y.new_zeros((m,) + y.shape[1:]) if f0_test is None
-               else _targets(f0_test, "f0_test", owner, m, ref))
+               else check_targets(f0_test, "f0_test", n=m, owner=owner, like=ref))
         if f0s.shape[1:] != y.shape[1:]:
             raise ValueError(f"The 'f0_test' parameter of {owner} must have trailing shape "
                              f"{tuple(y.shape[1:])}. Got {tuple(f0s.shape)} instead.")
@@ -160,19 +138,20 @@ def gradient_flow_predict(
     if loss == "mean":
         eta = eta / n
     times = _times(t, ref, owner)
+    if discrete and bool((times != times.round()).any()):
+        raise ValueError(f"The 't' parameter of {owner} must hold whole numbers of steps when "
+                         f"discrete=True. Got {times.tolist()} instead.")
 
-    lam, u = torch.linalg.eigh(0.5 * (k_train_train + k_train_train.mT))
+    lam, u = gram_eigh(k_train_train)
     lam = lam.clamp_min(0.0)
-    x = eta * lam  # (N,)
-    tt = times[:, None]  # (T, 1)
     if discrete:
-        decay = torch.pow((1.0 - x)[None, :], tt)
+        g = gradient_descent_filter(lam, lr=eta, steps=times)       # (T, N): train filter
     else:
-        decay = torch.exp(-x[None, :] * tt)
-    g = 1.0 - decay  # (T, N): train filter
+        g = gradient_flow_filter(lam, lr=eta, t=times)
+    # Test filter g / lambda; as lambda -> 0 both filters tend to eta * t (no inverse formed).
     tiny = lam.max() * n * torch.finfo(lam.dtype).eps
     safe = torch.where(lam > tiny, lam, torch.ones_like(lam))
-    h = torch.where(lam > tiny, g / safe, eta * tt.expand_as(g))  # test filter g / lambda
+    h = torch.where(lam > tiny, g / safe, eta * times[:, None].expand_as(g))
 
     r0 = (y - f0).reshape(n, -1)
     proj = u.mT @ r0  # (N, O)
@@ -198,201 +177,3 @@ def _times(t, ref: torch.Tensor, owner: str) -> torch.Tensor:
     return torch.tensor([value], device=ref.device, dtype=ref.dtype)
 
 
-@dataclass(frozen=True)
-class TrainHistory:
-    """What :func:`train_mlp` records, stacked over the R recorded steps.
-
-    Attributes
-    ----------
-    steps : torch.Tensor, shape (R,), int64
-        GD step of each record (0, ``record_every``, ..., ``steps``).
-    loss : torch.Tensor, shape (R,)
-        Training loss (sum or mean convention, as trained).
-    train_pred : torch.Tensor, shape (R, N, O)
-    test_pred : torch.Tensor or None, shape (R, M, O)
-    ntk : torch.Tensor or None, shape (R, N, N)
-        Empirical NTK (``output="trace"``) on the training inputs.
-    kernel_change : torch.Tensor or None, shape (R,)
-        :math:`\\lVert\\hat\\Theta_t-\\hat\\Theta_0\\rVert_F/\\lVert\\hat\\Theta_0\\rVert_F`.
-    weight_change : torch.Tensor, shape (R,)
-        :math:`\\lVert\\theta_t-\\theta_0\\rVert/\\lVert\\theta_0\\rVert` over all parameters.
-    feature_change : torch.Tensor or None, shape (R, L)
-        Relative change of each hidden layer's post-activations on the training
-        inputs (:func:`relative_feature_change`); ``None`` for non-MLP models.
-    """
-
-    steps: torch.Tensor
-    loss: torch.Tensor
-    train_pred: torch.Tensor
-    test_pred: torch.Tensor | None
-    ntk: torch.Tensor | None
-    kernel_change: torch.Tensor | None
-    weight_change: torch.Tensor
-    feature_change: torch.Tensor | None
-
-
-def relative_feature_change(
-    model_init: MLP, model: MLP, x: torch.Tensor
-) -> torch.Tensor:
-    r"""Relative movement of the hidden features between two networks.
-
-    Parameters
-    ----------
-    model_init, model : MLP
-        The network at init and after training (same architecture).
-    x : torch.Tensor, shape (n, d)
-
-    Returns
-    -------
-    torch.Tensor, shape (L,)
-        :math:`\lVert A^\ell_{\rm after}-A^\ell_{\rm init}\rVert_F/\lVert A^\ell_{\rm init}\rVert_F`
-        for each hidden layer (post-activations), on ``x``'s device and dtype.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If either model is not an :class:`MLP`, the widths differ, or ``x`` is invalid.
-
-    Notes
-    -----
-    :math:`O(n^{-1/2})` in NTK parameterization (lazy training), :math:`\Theta(1)`
-    in muP ([YangHu2021], Sec. 3, the dichotomy theorem); book: ``eq-mup``.
-    """
-    owner = "relative_feature_change"
-    for name, m in (("model_init", model_init), ("model", model)):
-        if not isinstance(m, MLP):
-            raise TypeError(f"The '{name}' parameter of {owner} must be a learntheory.ntk.MLP. "
-                            f"Got {type(m).__name__} instead.")
-    if model_init.widths != model.widths:
-        raise ValueError(f"The 'model' parameter of {owner} must have the widths of model_init "
-                         f"{model_init.widths}. Got {model.widths} instead.")
-    check_points(x, "x", owner=owner, features=model.widths[0])
-    with torch.no_grad():
-        before, after = model_init.features(x), model.features(x)
-        return torch.stack([(b - a).norm() / a.norm() for a, b in zip(before, after, strict=True)])
-
-
-def train_mlp(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    *,
-    lr: float,
-    steps: int,
-    loss: str = "sum",
-    record_every: int = 1,
-    x_test: torch.Tensor | None = None,
-    ntk_method: str | None = None,
-    record_ntk: bool = True,
-    callback: Callable[[int, torch.Tensor], None] | None = None,
-) -> TrainHistory:
-    r"""Train ``model`` in place by full-batch gradient descent on the MSE loss.
-
-    Parameters
-    ----------
-    model : nn.Module
-        Maps ``(n, d)`` to ``(n, O)``; usually an :class:`MLP`.
-    x : torch.Tensor, shape (N, d)
-    y : torch.Tensor, shape (N,) or (N, O)
-    lr : float
-        Step size :math:`\eta > 0`, the same for every raw parameter (the
-        parameterization's multipliers set the per-layer effective rates).
-    steps : int
-        Number of GD steps (>= 0).
-    loss : {"sum", "mean"}
-        :math:`\tfrac12\sum_i\lVert f(x_i)-y_i\rVert^2`, or that divided by N.
-    record_every : int
-        Record every this many steps (the last step is always recorded).
-    x_test : torch.Tensor, shape (M, d), optional
-    ntk_method : str, optional
-        Method for the NTK snapshots (see :func:`empirical_ntk`).
-    record_ntk : bool
-        Whether to record NTK snapshots and the relative kernel change.
-    callback : callable, optional
-        Called as ``callback(step, loss)`` at each record (progress, logging).
-
-    Returns
-    -------
-    TrainHistory
-
-    Raises
-    ------
-    TypeError, ValueError
-        Naming the parameter for a non-module model, invalid inputs or shapes,
-        ``lr <= 0``, negative ``steps``, an unknown ``loss`` or ``ntk_method``.
-
-    Notes
-    -----
-    Each step is :math:`\theta \leftarrow \theta - \eta\nabla_\theta\mathcal L(\theta)`.
-    For small :math:`\eta` and large width the train predictions follow
-    :func:`gradient_flow_predict` with ``discrete=True`` and the kernel at init
-    ([Lee2019], Sec. 2, main theorem); book: ``eq-gradient-flow``. A diverging run records
-    inf/NaN rather than stopping.
-    """
-    owner = "train_mlp"
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"The 'model' parameter of {owner} must be a torch.nn.Module. "
-                        f"Got {type(model).__name__} instead.")
-    check_points(x, "x", owner=owner)
-    n = x.shape[0]
-    y = _targets(y, "y", owner, n, x)
-    if x_test is not None:
-        check_points(x_test, "x_test", owner=owner, features=x.shape[-1])
-    eta = check_positive(lr, "lr", owner=owner)
-    steps = check_int(steps, "steps", owner=owner, minimum=0)
-    record_every = check_int(record_every, "record_every", owner=owner)
-    check_choice(loss, "loss", LOSSES, owner=owner)
-    if ntk_method is not None:
-        check_choice(ntk_method, "ntk_method", NTK_METHODS, owner=owner)
-    params = [p for p in model.parameters() if p.requires_grad]
-    theta0 = torch.cat([p.detach().reshape(-1) for p in params]).clone()
-    init_model = _snapshot(model) if isinstance(model, MLP) else None
-    scale = 0.5 if loss == "sum" else 0.5 / n
-    y2 = y.reshape(n, -1)
-
-    rec: dict[str, list[torch.Tensor]] = {k: [] for k in
-                                          ("steps", "loss", "train", "test", "ntk", "w", "feat")}
-    for step in range(steps + 1):
-        out = model(x).reshape(n, -1)
-        value = scale * ((out - y2) ** 2).sum()
-        if step % record_every == 0 or step == steps:
-            with torch.no_grad():
-                rec["steps"].append(torch.tensor(step))
-                rec["loss"].append(value.detach())
-                rec["train"].append(out.detach().clone())
-                if x_test is not None:
-                    rec["test"].append(model(x_test).reshape(x_test.shape[0], -1).detach())
-                flat = torch.cat([p.detach().reshape(-1) for p in params])
-                rec["w"].append((flat - theta0).norm() / theta0.norm())
-                if init_model is not None:
-                    rec["feat"].append(relative_feature_change(init_model, model, x))
-            if record_ntk:
-                rec["ntk"].append(empirical_ntk(model, x, method=ntk_method))
-            if callback is not None:
-                callback(step, value.detach())
-        if step == steps:
-            break
-        grads = torch.autograd.grad(value, params)
-        with torch.no_grad():
-            for p, g in zip(params, grads, strict=True):
-                p.sub_(eta * g)
-
-    ntk = torch.stack(rec["ntk"]) if record_ntk else None
-    change = None
-    if ntk is not None:
-        change = (ntk - ntk[0]).flatten(1).norm(dim=1) / ntk[0].norm()
-    return TrainHistory(
-        steps=torch.stack(rec["steps"]),
-        loss=torch.stack(rec["loss"]),
-        train_pred=torch.stack(rec["train"]),
-        test_pred=torch.stack(rec["test"]) if x_test is not None else None,
-        ntk=ntk,
-        kernel_change=change,
-        weight_change=torch.stack(rec["w"]),
-        feature_change=torch.stack(rec["feat"]) if init_model is not None else None,
-    )
-
-
-def _snapshot(model: MLP) -> MLP:
-    """A detached copy of ``model`` (its parameters at init)."""
-    return copy.deepcopy(model).requires_grad_(False)

@@ -25,17 +25,23 @@ only calls and plots them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_int, check_points, check_positive
+from learntheory._core import check_instance, check_int, check_points
 from learntheory.ntk.analytic import mlp_kernels
+from learntheory.ntk.config import MLPConfig
 from learntheory.ntk.empirical import empirical_ntk
 from learntheory.ntk.mlp import ACTIVATIONS, make_mlp
 
 __all__ = [
+    "NTKSlices",
+    "OutputEnsemble",
     "excess_kurtosis",
     "ntk_relative_errors",
+    "ntk_slices",
+    "output_ensemble",
     "relu_excess_kurtosis",
     "sample_network_outputs",
 ]
@@ -50,12 +56,8 @@ def _psd_sqrt(K: torch.Tensor) -> torch.Tensor:
 def sample_network_outputs(
     x: torch.Tensor,
     *,
-    width: int,
-    depth: int,
+    config: MLPConfig,
     n_networks: int,
-    activation: str = "relu",
-    sigma_w: float = 1.0,
-    sigma_b: float = 0.0,
     chunk_size: int = 4096,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
@@ -65,15 +67,11 @@ def sample_network_outputs(
     ----------
     x : torch.Tensor, shape (k, d)
         A few inputs (k small: the cost is :math:`O(k^2)` per unit).
-    width : int
-        Hidden width n (all hidden layers).
-    depth : int
-        Number of hidden layers L.
+    config : MLPConfig
+        The network (finite width; NTK or standard parameterization, which have
+        the same law at initialisation), as given to :func:`~learntheory.ntk.mlp.make_mlp`.
     n_networks : int
         Number of independent networks S.
-    activation : {"relu", "erf"}
-    sigma_w, sigma_b : float
-        Weight and bias scales (as in :func:`~learntheory.ntk.mlp.make_mlp`).
     chunk_size : int
         Networks sampled at a time (bounds memory at ``chunk_size * k * n``).
     generator : torch.Generator, optional
@@ -83,7 +81,7 @@ def sample_network_outputs(
     -------
     torch.Tensor, shape (S, k)
         Same device and dtype as ``x``. Row s is :math:`f_s(x_1), \dots, f_s(x_k)`,
-        with the same law as ``make_mlp(d, width, depth, ...)(x)`` for fresh seeds.
+        with the same law as ``make_mlp(d, config=config)(x)`` for fresh seeds.
 
     Notes
     -----
@@ -95,16 +93,15 @@ def sample_network_outputs(
     """
     owner = "sample_network_outputs"
     check_points(x, "x", owner=owner)
-    n = check_int(width, "width", owner=owner)
-    L = check_int(depth, "depth", owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
+    n, L = config.require_width(owner), config.depth
+    if config.parameterization == "mup":
+        raise ValueError(f"The 'config' parameter of {owner} must use the 'ntk' or 'standard' "
+                         f"parameterization (muP outputs shrink like n^-1/2). Got 'mup' instead.")
     S = check_int(n_networks, "n_networks", owner=owner)
     chunk = check_int(chunk_size, "chunk_size", owner=owner)
-    sw2 = check_positive(sigma_w, "sigma_w", owner=owner) ** 2
-    sb2 = check_positive(sigma_b, "sigma_b", owner=owner, allow_zero=True) ** 2
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"The 'activation' parameter of {owner} must be one of "
-                         f"{sorted(ACTIVATIONS)}. Got {activation!r} instead.")
-    phi = ACTIVATIONS[activation][0]
+    sw2, sb2 = config.sigma_w**2, config.sigma_b**2
+    phi = ACTIVATIONS[config.activation][0]
     k, d = x.shape
     root1 = _psd_sqrt(sw2 / d * (x @ x.mT) + sb2)  # the first layer sees the same x in all nets
     out = []
@@ -192,12 +189,9 @@ def relu_excess_kurtosis(width: int, depth: int) -> float:
 def ntk_relative_errors(
     x: torch.Tensor,
     *,
+    config: MLPConfig,
     widths: Sequence[int],
     n_seeds: int,
-    depth: int,
-    activation: str = "relu",
-    sigma_w: float = 1.0,
-    sigma_b: float = 0.0,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     r"""Relative Frobenius error of the empirical NTK at initialisation, per width and seed.
@@ -205,11 +199,11 @@ def ntk_relative_errors(
     Parameters
     ----------
     x : torch.Tensor, shape (k, d)
+    config : MLPConfig
+        The network (NTK parameterization); its width is replaced by each of ``widths``.
     widths : sequence of int
     n_seeds : int
         Independent networks per width.
-    depth, activation, sigma_w, sigma_b
-        As in :func:`~learntheory.ntk.mlp.make_mlp` (NTK parameterization).
     generator : torch.Generator, optional
 
     Returns
@@ -226,16 +220,151 @@ def ntk_relative_errors(
     """
     owner = "ntk_relative_errors"
     check_points(x, "x", owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
     seeds = check_int(n_seeds, "n_seeds", owner=owner)
     widths = [check_int(w, "widths", owner=owner) for w in widths]
-    theta = mlp_kernels(x, depth=depth, activation=activation, sigma_w=sigma_w,
-                        sigma_b=sigma_b).ntk
+    theta = mlp_kernels(x, config=config).ntk
     errs = torch.empty(len(widths), seeds, dtype=torch.float64)
     for i, w in enumerate(widths):
         for s in range(seeds):
-            net = make_mlp(x.shape[1], w, depth, activation=activation, sigma_w=sigma_w,
-                           sigma_b=sigma_b, device=x.device, dtype=x.dtype, generator=generator)
+            net = make_mlp(x.shape[1], config=config.with_width(w), device=x.device,
+                           dtype=x.dtype, generator=generator)
             with torch.no_grad():
                 emp = empirical_ntk(net, x)
             errs[i, s] = float(torch.linalg.norm(emp - theta) / torch.linalg.norm(theta))
     return errs
+
+
+@dataclass(frozen=True)
+class OutputEnsemble:
+    r"""Outputs of many random networks at a few inputs, beside their NNGP limit.
+
+    Attributes
+    ----------
+    config : MLPConfig
+        The networks sampled.
+    outputs : torch.Tensor, shape (S, k)
+        :math:`f_s(x_j)` for S networks (:func:`sample_network_outputs`).
+    nngp : torch.Tensor, shape (k, k)
+        :math:`\Sigma^{L+1}(x_i, x_j)`, the limiting covariance (:func:`mlp_kernels`).
+    excess_kurtosis : float
+        Measured excess kurtosis of :math:`f(x_1)` (0 for the Gaussian limit).
+    exact_kurtosis : float or None
+        :func:`relu_excess_kurtosis` where it holds (ReLU, :math:`\sigma_b = 0`), else None.
+    """
+
+    config: MLPConfig
+    outputs: torch.Tensor
+    nngp: torch.Tensor
+    excess_kurtosis: float
+    exact_kurtosis: float | None
+
+
+def output_ensemble(
+    x: torch.Tensor,
+    *,
+    config: MLPConfig,
+    n_networks: int,
+    generator: torch.Generator | None = None,
+) -> OutputEnsemble:
+    r"""Sample ``n_networks`` random networks at ``x`` and set them beside the NNGP.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (k, d)
+    config : MLPConfig
+        Finite width, NTK parameterization (the NNGP is its limit).
+    n_networks : int
+    generator : torch.Generator, optional
+
+    Returns
+    -------
+    OutputEnsemble
+
+    Notes
+    -----
+    Implements the NNGP limit of [Lee2018], Sec. 2.3 (sampled exactly by
+    :func:`sample_network_outputs`); book: ``eq-nngp-recursion``.
+    """
+    owner = "output_ensemble"
+    check_points(x, "x", owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
+    f = sample_network_outputs(x, config=config, n_networks=n_networks, generator=generator)
+    exact = None
+    if config.activation == "relu" and config.sigma_b == 0:
+        exact = relu_excess_kurtosis(config.width, config.depth)
+    return OutputEnsemble(config, f, mlp_kernels(x, config=config).nngp,
+                          float(excess_kurtosis(f[:, 0])), exact)
+
+
+@dataclass(frozen=True)
+class NTKSlices:
+    r"""Rows :math:`\hat\Theta_s(x_0, x_j)` of several random networks beside the analytic row.
+
+    Attributes
+    ----------
+    config : MLPConfig
+    empirical : torch.Tensor, shape (S, M)
+        One row per network.
+    analytic : torch.Tensor, shape (M,)
+        :math:`\Theta(x_0, x_j)`.
+    relative_error : torch.Tensor, shape (S,)
+        :math:`\lVert\hat\Theta_s(x_0,\cdot) - \Theta(x_0,\cdot)\rVert /
+        \lVert\Theta(x_0,\cdot)\rVert` per network.
+    """
+
+    config: MLPConfig
+    empirical: torch.Tensor
+    analytic: torch.Tensor
+    relative_error: torch.Tensor
+
+
+def ntk_slices(
+    x0: torch.Tensor,
+    x: torch.Tensor,
+    *,
+    config: MLPConfig,
+    n_networks: int,
+    generator: torch.Generator | None = None,
+) -> NTKSlices:
+    r"""Empirical NTK rows at initialisation of ``n_networks`` networks, and the analytic row.
+
+    Parameters
+    ----------
+    x0 : torch.Tensor, shape (1, d)
+        The fixed input.
+    x : torch.Tensor, shape (M, d)
+        The inputs along the slice.
+    config : MLPConfig
+        Finite width, NTK parameterization.
+    n_networks : int
+    generator : torch.Generator, optional
+        Networks are drawn one after another from it.
+
+    Returns
+    -------
+    NTKSlices
+
+    Notes
+    -----
+    The analogue of [Jacot2018], Fig. 1: :math:`\hat\Theta \to \Theta` as the width
+    grows (Thm. 1); book: ``ntk-concentration``.
+    """
+    owner = "ntk_slices"
+    check_points(x0, "x0", owner=owner)
+    check_points(x, "x", owner=owner, features=x0.shape[1])
+    check_instance(config, "config", MLPConfig, owner=owner)
+    if x0.shape[0] != 1:
+        raise ValueError(f"The 'x0' parameter of {owner} must hold exactly one point (1, d). "
+                         f"Got shape {tuple(x0.shape)} instead.")
+    S = check_int(n_networks, "n_networks", owner=owner)
+    rows = []
+    for _ in range(S):
+        net = make_mlp(x.shape[1], config=config, device=x.device, dtype=x.dtype,
+                       generator=generator)
+        with torch.no_grad():
+            rows.append(empirical_ntk(net, x0, x)[0])
+    emp = torch.stack(rows)
+    exact = mlp_kernels(x0, x, config=config).ntk[0]
+    err = (emp - exact).norm(dim=1) / exact.norm()
+    return NTKSlices(config, emp, exact, err)

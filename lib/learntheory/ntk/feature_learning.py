@@ -14,9 +14,17 @@ from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_choice, check_int, check_points, check_positive
-from learntheory.ntk.dynamics import train_mlp
-from learntheory.ntk.mlp import PARAMETERIZATIONS, make_mlp
+from learntheory._core import (
+    check_choice,
+    check_instance,
+    check_int,
+    check_points,
+    check_positive,
+    check_targets,
+)
+from learntheory.ntk.config import PARAMETERIZATIONS, MLPConfig
+from learntheory.ntk.mlp import make_mlp
+from learntheory.ntk.training import train_mlp
 
 __all__ = ["FeatureSweep", "feature_change_sweep"]
 
@@ -46,13 +54,11 @@ def feature_change_sweep(
     x: torch.Tensor,
     y: torch.Tensor,
     *,
+    config: MLPConfig,
     learning_rates: Mapping[str, float],
     widths: Sequence[int],
-    depth: int,
     steps: int,
     n_seeds: int,
-    sigma_w: float = 2**0.5,
-    sigma_b: float = 0.1,
     generator: torch.Generator | None = None,
 ) -> FeatureSweep:
     r"""Train MLPs of several widths in several parameterizations; record how far features move.
@@ -60,12 +66,14 @@ def feature_change_sweep(
     Parameters
     ----------
     x, y : torch.Tensor, shapes (N, d) and (N,)
+    config : MLPConfig
+        The network; its width and parameterization are replaced by each of
+        ``widths`` and each key of ``learning_rates``.
     learning_rates : mapping of str to float
         One global learning rate per parameterization (``"ntk"``, ``"standard"``,
         ``"mup"``), held fixed across widths, as muP prescribes.
     widths : sequence of int
-    depth, steps, n_seeds : int
-    sigma_w, sigma_b : float
+    steps, n_seeds : int
     generator : torch.Generator, optional
 
     Returns
@@ -82,6 +90,9 @@ def feature_change_sweep(
     """
     owner = "feature_change_sweep"
     check_points(x, "x", owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
+    check_targets(y, "y", n=x.shape[0], owner=owner, like=x)
+    depth = config.depth
     steps = check_int(steps, "steps", owner=owner)
     seeds = check_int(n_seeds, "n_seeds", owner=owner)
     params = list(learning_rates)
@@ -93,9 +104,8 @@ def feature_change_sweep(
     for i, p in enumerate(params):
         for j, w in enumerate(widths):
             for s in range(seeds):
-                net = make_mlp(x.shape[1], w, depth, parameterization=p, sigma_w=sigma_w,
-                               sigma_b=sigma_b, device=x.device, dtype=x.dtype,
-                               generator=generator)
+                net = make_mlp(x.shape[1], config=config.replace(width=w, parameterization=p),
+                               device=x.device, dtype=x.dtype, generator=generator)
                 hist = train_mlp(net, x, y, lr=learning_rates[p], steps=steps,
                                  record_every=steps, record_ntk=False)
                 change[i, j, s] = hist.feature_change[-1].cpu()

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_int, check_points, check_positive
+from learntheory._core import check_instance, check_int, check_points, check_positive
+from learntheory.ntk.config import MLPConfig
 
 __all__ = [
     "NTKFluctuations",
@@ -42,14 +43,21 @@ __all__ = [
 ]
 
 
+def _relu_ntk_config(config: MLPConfig, owner: str) -> MLPConfig:
+    check_instance(config, "config", MLPConfig, owner=owner)
+    config.require_width(owner)
+    if config.activation != "relu" or config.parameterization != "ntk":
+        raise ValueError(f"The 'config' parameter of {owner} must be a ReLU network in NTK "
+                         f"parameterization. Got activation={config.activation!r}, "
+                         f"parameterization={config.parameterization!r} instead.")
+    return config
+
+
 def ntk_diagonal_samples(
     x: torch.Tensor,
     *,
-    width: int,
-    depth: int,
+    config: MLPConfig,
     n_networks: int,
-    sigma_w: float = 2**0.5,
-    sigma_b: float = 0.0,
     chunk_size: int = 256,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
@@ -59,15 +67,11 @@ def ntk_diagonal_samples(
     ----------
     x : torch.Tensor, shape (k, d)
         A few inputs; every network is evaluated at all of them.
-    width : int
-        Hidden width n (all hidden layers).
-    depth : int
-        Number of hidden layers L.
+    config : MLPConfig
+        A finite-width ReLU network in NTK parameterization (scalar output), as
+        given to :func:`~learntheory.ntk.mlp.make_mlp`.
     n_networks : int
         Number of independent networks S.
-    sigma_w, sigma_b : float
-        Weight and bias scales of the NTK parameterization (as in
-        :func:`~learntheory.ntk.mlp.make_mlp` with ``parameterization="ntk"``, scalar output).
     chunk_size : int
         Networks drawn at a time (memory ``chunk_size * n**2`` numbers per layer).
     generator : torch.Generator, optional
@@ -78,7 +82,7 @@ def ntk_diagonal_samples(
     torch.Tensor, shape (S, k)
         Same device and dtype as ``x``. Row s holds network s's
         :math:`\hat\Theta(x_j, x_j)`, with the law of
-        ``empirical_ntk(make_mlp(d, width, depth, ...), x).diagonal()``.
+        ``empirical_ntk(make_mlp(d, config=config), x).diagonal()``.
 
     Raises
     ------
@@ -101,12 +105,10 @@ def ntk_diagonal_samples(
     """
     owner = "ntk_diagonal_samples"
     check_points(x, "x", owner=owner)
-    n = check_int(width, "width", owner=owner)
-    L = check_int(depth, "depth", owner=owner)
+    cfg = _relu_ntk_config(config, owner)
+    n, L, sw, sb = cfg.width, cfg.depth, cfg.sigma_w, cfg.sigma_b
     S = check_int(n_networks, "n_networks", owner=owner)
     chunk = check_int(chunk_size, "chunk_size", owner=owner)
-    sw = check_positive(sigma_w, "sigma_w", owner=owner)
-    sb = check_positive(sigma_b, "sigma_b", owner=owner, allow_zero=True)
     k, d = x.shape
     widths = (d,) + (n,) * L + (1,)
     out = []
@@ -176,11 +178,10 @@ def _excess_and_se(samples: torch.Tensor) -> tuple[float, float]:
 def ntk_relative_variance(
     x: torch.Tensor,
     *,
+    config: MLPConfig,
     widths: Sequence[int],
     depths: Sequence[int],
     n_networks: int,
-    sigma_w: float = 2**0.5,
-    sigma_b: float = 0.0,
     generator: torch.Generator | None = None,
 ) -> NTKFluctuations:
     r"""Relative variance of the NTK diagonal at initialisation for each depth and width.
@@ -188,10 +189,12 @@ def ntk_relative_variance(
     Parameters
     ----------
     x : torch.Tensor, shape (k, d)
+    config : MLPConfig
+        A ReLU network in NTK parameterization; its width and depth are replaced
+        by each of ``widths`` and ``depths``.
     widths, depths : sequence of int
     n_networks : int
         Networks per (depth, width) cell.
-    sigma_w, sigma_b : float
     generator : torch.Generator, optional
 
     Returns
@@ -206,6 +209,7 @@ def ntk_relative_variance(
     """
     owner = "ntk_relative_variance"
     check_points(x, "x", owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
     widths = [check_int(w, "widths", owner=owner) for w in widths]
     depths = [check_int(L, "depths", owner=owner) for L in depths]
     S = check_int(n_networks, "n_networks", owner=owner, minimum=2)
@@ -213,8 +217,8 @@ def ntk_relative_variance(
     se = torch.empty_like(excess)
     for i, L in enumerate(depths):
         for j, n in enumerate(widths):
-            samples = ntk_diagonal_samples(x, width=n, depth=L, n_networks=S, sigma_w=sigma_w,
-                                           sigma_b=sigma_b, generator=generator)
+            samples = ntk_diagonal_samples(x, config=config.replace(width=n, depth=L),
+                                           n_networks=S, generator=generator)
             excess[i, j], se[i, j] = _excess_and_se(samples.double())
     ratio = torch.tensor([[L / n for n in widths] for L in depths], dtype=torch.float64)
     return NTKFluctuations(depths, widths, ratio, excess, se)

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_int, check_points, check_positive
+from learntheory._core import check_instance, check_int, check_points, check_positive
 from learntheory.ntk.analytic import mlp_kernels
-from learntheory.ntk.dynamics import gradient_flow_predict, train_mlp
+from learntheory.ntk.config import MLPConfig
+from learntheory.ntk.dynamics import gradient_flow_predict
 from learntheory.ntk.empirical import empirical_ntk
 from learntheory.ntk.mlp import make_mlp
+from learntheory.ntk.training import train_mlp
 
 __all__ = ["LazyRun", "LazySweep", "lazy_run", "lazy_training_sweep"]
 
@@ -76,28 +78,27 @@ def lazy_run(
     y: torch.Tensor,
     x_test: torch.Tensor,
     *,
-    width: int,
-    depth: int,
+    config: MLPConfig,
     lr: float,
     steps: int,
     record_every: int | None = None,
-    sigma_w: float = 2**0.5,
-    sigma_b: float = 0.1,
     generator: torch.Generator | None = None,
 ) -> LazyRun:
-    r"""Train one NTK-parameterised ReLU MLP and predict it with the analytic NTK.
+    r"""Train one NTK-parameterised MLP and predict it with the analytic NTK.
 
     Parameters
     ----------
     x, y : training inputs (N, d) and targets (N,)
     x_test : test inputs (M, d)
-    width, depth : int
+    config : MLPConfig
+        The network (finite width, NTK parameterization); the same object gives
+        the finite network (:func:`make_mlp`) and its analytic NTK
+        (:func:`mlp_kernels`), so the two cannot disagree.
     lr : float
         Step size :math:`\eta` on the loss :math:`\tfrac12\sum_i (f(x_i) - y_i)^2`.
     steps : int
     record_every : int, optional
         Record every this many steps (default: only the start and the end).
-    sigma_w, sigma_b : float
     generator : torch.Generator, optional
 
     Returns
@@ -116,18 +117,21 @@ def lazy_run(
     """
     owner = "lazy_run"
     check_points(x, "x", owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
+    config.require_width(owner)
     check_points(x_test, "x_test", owner=owner, features=x.shape[1])
     steps = check_int(steps, "steps", owner=owner)
     check_positive(lr, "lr", owner=owner)
     every = steps if record_every is None else check_int(record_every, "record_every",
                                                          owner=owner)
-    net = make_mlp(x.shape[1], width, depth, sigma_w=sigma_w, sigma_b=sigma_b,
-                   device=x.device, dtype=x.dtype, generator=generator)
+    net = make_mlp(x.shape[1], config=config, device=x.device, dtype=x.dtype,
+                   generator=generator)
     both = torch.cat([x, x_test])
     with torch.no_grad():
         theta_emp = empirical_ntk(net, both)
-    hist = train_mlp(net, x, y, lr=lr, steps=steps, record_every=every, x_test=x_test)
-    theta = mlp_kernels(both, depth=depth, sigma_w=sigma_w, sigma_b=sigma_b).ntk
+    hist = train_mlp(net, x, y, lr=lr, steps=steps, record_every=every, x_test=x_test,
+                     record_ntk=True)
+    theta = mlp_kernels(both, config=config).ntk
     n = x.shape[0]
     flow_train, flow = gradient_flow_predict(
         theta[:n, :n], theta[n:, :n], y, hist.train_pred[0, :, 0], hist.test_pred[0, :, 0],
@@ -150,16 +154,17 @@ def lazy_training_sweep(
     y: torch.Tensor,
     x_test: torch.Tensor,
     *,
+    config: MLPConfig,
     widths: Sequence[int],
     n_seeds: int,
-    depth: int,
     lr: float,
     steps: int,
-    sigma_w: float = 2**0.5,
-    sigma_b: float = 0.1,
     generator: torch.Generator | None = None,
 ) -> LazySweep:
-    """Run :func:`lazy_run` for each width and seed; collect the three end-of-training numbers.
+    """Run :func:`lazy_run` for each width and seed; collect the four end-of-training numbers.
+
+    ``config``'s width is replaced by each of ``widths``; the other arguments are
+    those of :func:`lazy_run`.
 
     Returns
     -------
@@ -172,13 +177,14 @@ def lazy_training_sweep(
     book: ``lazy-rates``.
     """
     owner = "lazy_training_sweep"
+    check_instance(config, "config", MLPConfig, owner=owner)
     seeds = check_int(n_seeds, "n_seeds", owner=owner)
     widths = [check_int(w, "widths", owner=owner) for w in widths]
     out = torch.empty(4, len(widths), seeds, dtype=torch.float64)
     for i, w in enumerate(widths):
         for s in range(seeds):
-            run = lazy_run(x, y, x_test, width=w, depth=depth, lr=lr, steps=steps,
-                           sigma_w=sigma_w, sigma_b=sigma_b, generator=generator)
+            run = lazy_run(x, y, x_test, config=config.with_width(w), lr=lr, steps=steps,
+                           generator=generator)
             out[:, i, s] = torch.tensor([run.kernel_change, run.weight_change, run.mismatch,
                                          run.mismatch_empirical])
     return LazySweep(list(widths), out[0], out[1], out[2], out[3])

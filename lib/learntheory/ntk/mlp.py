@@ -40,11 +40,11 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from learntheory._core import check_choice, check_int, check_points, check_positive, resolve_factory
+from learntheory._core import check_choice, check_int, check_points, resolve_factory
+from learntheory.ntk.config import PARAMETERIZATIONS, MLPConfig, resolve_config
 
 __all__ = ["ACTIVATIONS", "MLP", "PARAMETERIZATIONS", "activation_derivative", "make_mlp"]
 
-PARAMETERIZATIONS = ("ntk", "standard", "mup")
 _SQRT_PI = math.sqrt(math.pi)
 
 
@@ -161,6 +161,13 @@ class MLP(nn.Module):
             out.append(a)
         return out
 
+    @property
+    def config(self) -> MLPConfig:
+        """The :class:`MLPConfig` this network was drawn from (its kernels' configuration)."""
+        return MLPConfig(depth=self.depth, width=self.widths[1], activation=self.activation,
+                         sigma_w=self.sigma_w, sigma_b=self.sigma_b,
+                         parameterization=self.parameterization)
+
     def extra_repr(self) -> str:
         return (f"widths={self.widths}, activation={self.activation!r}, "
                 f"parameterization={self.parameterization!r}, sigma_w={self.sigma_w}, "
@@ -169,14 +176,15 @@ class MLP(nn.Module):
 
 def make_mlp(
     in_dim: int,
-    width: int,
-    depth: int,
+    width: int | None = None,
+    depth: int | None = None,
     *,
+    config: MLPConfig | None = None,
     out_dim: int = 1,
-    activation: str = "relu",
-    parameterization: str = "ntk",
-    sigma_w: float = 1.0,
-    sigma_b: float = 0.0,
+    activation: str | None = None,
+    parameterization: str | None = None,
+    sigma_w: float | None = None,
+    sigma_b: float | None = None,
     bias: bool = True,
     device: torch.device | str | None = None,
     dtype: torch.dtype | None = None,
@@ -188,19 +196,24 @@ def make_mlp(
     ----------
     in_dim : int
         Input dimension :math:`d = n_0` (>= 1).
-    width : int
-        Hidden width :math:`n` (>= 1), the same for all hidden layers.
-    depth : int
-        Number of hidden layers :math:`L` (>= 1); there are L + 1 linear layers.
+    width, depth : int
+        Hidden width :math:`n` (the same for all hidden layers) and number of
+        hidden layers :math:`L` (there are L + 1 linear layers); or give ``config``.
+    config : MLPConfig, optional
+        The whole architecture in one object (with a finite width); then
+        ``width``, ``depth``, ``activation``, ``parameterization``, ``sigma_w``
+        and ``sigma_b`` must not be given. Pass the same object to
+        :func:`~learntheory.ntk.analytic.mlp_kernels` for its kernels.
     out_dim : int
         Output dimension :math:`O` (>= 1).
     activation : {"relu", "erf"}
+        Default ``"relu"`` (:class:`MLPConfig`'s defaults apply to every field).
     parameterization : {"ntk", "standard", "mup"}
-        See the module docstring for the multipliers and init scales.
+        See the module docstring for the multipliers and init scales (default ``"ntk"``).
     sigma_w : float
-        Weight scale :math:`\sigma_w > 0` (use :math:`\sqrt2` for deep ReLU nets).
+        Weight scale :math:`\sigma_w > 0` (default :math:`\sqrt2`).
     sigma_b : float
-        Bias scale :math:`\sigma_b \ge 0` (Jacot's :math:`\beta`).
+        Bias scale :math:`\sigma_b \ge 0` (Jacot's :math:`\beta`; default 0).
     bias : bool
         Whether layers have trainable biases. With ``bias=True`` and
         ``sigma_b=0`` the biases of the standard parameterization start at 0 but
@@ -212,7 +225,8 @@ def make_mlp(
     Returns
     -------
     MLP
-        An ``nn.Module`` mapping ``(n, d)`` to ``(n, out_dim)``.
+        An ``nn.Module`` mapping ``(n, d)`` to ``(n, out_dim)``; ``.config`` gives
+        back its :class:`MLPConfig`.
 
     Raises
     ------
@@ -234,16 +248,21 @@ def make_mlp(
     >>> net = lt.ntk.make_mlp(3, 16, 2, generator=torch.Generator().manual_seed(0))
     >>> net(torch.zeros(5, 3)).shape
     torch.Size([5, 1])
+    >>> cfg = lt.ntk.MLPConfig(depth=2, width=16, sigma_b=0.1)
+    >>> lt.ntk.make_mlp(3, config=cfg).config == cfg
+    True
     """
     owner = "make_mlp"
     in_dim = check_int(in_dim, "in_dim", owner=owner)
-    width = check_int(width, "width", owner=owner)
-    depth = check_int(depth, "depth", owner=owner)
+    if width is None and depth is None and config is None:
+        raise TypeError(f"{owner} needs 'config' (an MLPConfig) or 'width' and 'depth'. "
+                        f"Got neither.")
+    cfg = resolve_config(config, owner, allow_infinite=False, width=width, depth=depth,
+                         activation=activation, parameterization=parameterization,
+                         sigma_w=sigma_w, sigma_b=sigma_b)
+    width, depth, activation = cfg.width, cfg.depth, cfg.activation
+    parameterization, sigma_w, sigma_b = cfg.parameterization, cfg.sigma_w, cfg.sigma_b
     out_dim = check_int(out_dim, "out_dim", owner=owner)
-    check_choice(activation, "activation", ACTIVATIONS, owner=owner)
-    check_choice(parameterization, "parameterization", PARAMETERIZATIONS, owner=owner)
-    sigma_w = check_positive(sigma_w, "sigma_w", owner=owner)
-    sigma_b = check_positive(sigma_b, "sigma_b", owner=owner, allow_zero=True)
     if not isinstance(bias, bool):
         raise TypeError(f"The 'bias' parameter of make_mlp must be a bool. Got {bias!r} instead.")
     device, dtype = resolve_factory(device, dtype, generator)

@@ -9,7 +9,13 @@ from matplotlib.axes import Axes
 
 from learntheory.plotting.style import PALETTE
 
-__all__ = ["plot_loglog_fit", "plot_ntk_slices", "plot_output_histogram", "plot_output_scatter"]
+__all__ = [
+    "plot_loglog_fit",
+    "plot_ntk_slices",
+    "plot_output_ensemble",
+    "plot_output_histogram",
+    "plot_output_scatter",
+]
 
 
 def _np(t):
@@ -67,15 +73,45 @@ def plot_loglog_fit(ax: Axes, x, y, *, fit=None, yerr=None, label: str = "",
     return arts
 
 
-def plot_ntk_slices(ax: Axes, gamma: torch.Tensor, empirical: torch.Tensor,
-                    analytic: torch.Tensor, *, color: str = PALETTE[0], label: str = ""):
-    """Empirical NTK rows Theta_hat(x0, x(gamma)) of several networks vs the analytic row."""
+def plot_output_ensemble(ax_hist: Axes, ax_scatter: Axes, ensemble, *,
+                         color: str = PALETTE[0], show_kurtosis: bool = True):
+    """Random networks against their NNGP: histogram of f(x1) (left) and (f(x1), f(x2)) (right).
+
+    ``ensemble`` is a :class:`~learntheory.ntk.ensembles.OutputEnsemble`; the
+    histogram's title reports its measured (and, where known, exact) excess kurtosis.
+    """
+    cfg = ensemble.config
+    arts = plot_output_histogram(ax_hist, ensemble.outputs[:, 0], float(ensemble.nngp[0, 0]),
+                                 color=color, label=f"width {cfg.width}")
+    if show_kurtosis:
+        text = f"excess kurtosis {ensemble.excess_kurtosis:.2f}"
+        if ensemble.exact_kurtosis is not None:
+            text += f" (exact {ensemble.exact_kurtosis:.2f})"
+        ax_hist.set_title(f"width {cfg.width}, depth {cfg.depth}: {text}", fontsize=9)
+    ax_hist.legend(fontsize=7, loc="upper right")
+    if ax_scatter is not None and ensemble.outputs.shape[1] > 1:
+        arts += plot_output_scatter(ax_scatter, ensemble.outputs, ensemble.nngp, color=color)
+        ax_scatter.set_title(f"{ensemble.outputs.shape[0]} networks of width {cfg.width} "
+                             "at two inputs", fontsize=9)
+    return arts
+
+
+def plot_ntk_slices(ax: Axes, gamma: torch.Tensor, slices, *, color: str = PALETTE[0],
+                    label: str | None = None):
+    """Empirical NTK rows of several networks (thin) against the analytic row (dashed).
+
+    ``slices`` is a :class:`~learntheory.ntk.ensembles.NTKSlices`; ``gamma`` (M,)
+    is the abscissa of its columns (the angle on the circle).
+    """
     g = _np(gamma)
+    if label is None:
+        label = f"{slices.empirical.shape[0]} networks, width {slices.config.width}"
     arts = []
-    for i, row in enumerate(torch.as_tensor(empirical)):
+    for i, row in enumerate(slices.empirical):
         arts += ax.plot(g, _np(row), color=color, lw=0.8, alpha=0.6,
                         label=label if i == 0 else None)
-    arts += ax.plot(g, _np(analytic), color="k", lw=2, ls="--", label=r"analytic $\Theta$")
+    arts += ax.plot(g, _np(slices.analytic), color="k", lw=2, ls="--",
+                    label=r"analytic $\Theta$")
     ax.set_xlabel(r"angle $\gamma$ of $x = (\cos\gamma, \sin\gamma)$")
     ax.set_ylabel(r"$\Theta(x_0, x)$")
     return arts

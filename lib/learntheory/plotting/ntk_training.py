@@ -11,7 +11,10 @@ from matplotlib.axes import Axes
 from learntheory.plotting.style import PALETTE
 
 __all__ = [
+    "plot_feature_learning",
     "plot_flow_comparison",
+    "plot_kernel_fit",
+    "plot_lazy_run",
     "plot_mode_residuals",
     "plot_ntk_fluctuations",
     "plot_training_filters",
@@ -45,6 +48,54 @@ def plot_flow_comparison(ax: Axes, gamma_test, net_test, flow_test, *, gamma_tra
     return arts
 
 
+def plot_lazy_run(ax: Axes, run, data, *, record: int = -1, color: str = PALETTE[1],
+                  label: str = "network", show_train: bool = True):
+    """One :class:`~learntheory.ntk.lazy.LazyRun` at one recorded step on the circle.
+
+    ``data`` is the :class:`~learntheory.datasets.CircleRegression` it was trained on;
+    ``record`` indexes ``run.steps`` (default: the end of training).
+    """
+    return plot_flow_comparison(ax, data.gamma_test, run.net_test[record], run.flow_test[record],
+                                gamma_train=data.gamma, y_train=data.y,
+                                net_train=run.net_train[record] if show_train else None,
+                                color=color, label=label)
+
+
+def plot_kernel_fit(ax: Axes, data, prediction, *, color: str = PALETTE[0],
+                    label: str = "kernel gradient descent"):
+    """A kernel method's prediction on the circle's test grid, with the training targets.
+
+    ``data`` is a :class:`~learntheory.datasets.CircleRegression`; ``prediction``
+    (M,) lives on ``data.x_test``.
+    """
+    arts = ax.plot(_np(data.gamma_test), _np(prediction), color=color, lw=2, label=label)
+    arts.append(ax.scatter(_np(data.gamma), _np(data.y), color="0.4", s=14, zorder=3,
+                           label="training targets"))
+    ax.set_xlabel(r"angle $\gamma$ of the input")
+    ax.set_ylabel("$f(x)$")
+    return arts
+
+
+def plot_feature_learning(ax_loss: Axes, ax_change: Axes, history, *, title: str = ""):
+    """Training loss against step (left) and each hidden layer's feature change (right).
+
+    ``history`` is a :class:`~learntheory.ntk.training.TrainHistory` of an :class:`MLP`.
+    """
+    arts = ax_loss.semilogy(_np(history.steps), _np(history.loss), color=PALETTE[0])
+    ax_loss.set_xlabel("gradient-descent step")
+    ax_loss.set_ylabel("training loss")
+    if title:
+        ax_loss.set_title(title, fontsize=9)
+    change = _np(history.feature_change[-1])
+    layers = range(1, len(change) + 1)
+    arts.append(ax_change.bar(layers, change, color=PALETTE[1]))
+    ax_change.set_ylim(0, max(1.2, 1.1 * float(change.max())))
+    ax_change.set_xticks(list(layers))
+    ax_change.set_xlabel("hidden layer")
+    ax_change.set_ylabel("relative feature change")
+    return arts
+
+
 def plot_mode_residuals(ax: Axes, steps, measured, predicted, eigvals, *, ylim=(1e-5, 5.0)):
     """Residual norm per eigenspace (solid) against its predicted geometric decay (dashed).
 
@@ -63,27 +114,20 @@ def plot_mode_residuals(ax: Axes, steps, measured, predicted, eigvals, *, ylim=(
     return arts
 
 
-def plot_training_filters(ax: Axes, eigvals, *, lr: float, times, n: int, grid=None):
-    r"""Early stopping vs ridge: filter curves over a range of eigenvalues, for several t.
+def plot_training_filters(ax: Axes, comparison):
+    r"""Early stopping against ridge, from a :class:`~learntheory.kernels.FilterComparison`.
 
     For each t: gradient flow :math:`1-e^{-\eta\lambda t}` (solid), ridge
     :math:`\lambda/(\lambda+n\lambda_r)` with :math:`\lambda_r = 1/(n\eta t)` (dashed), and the
     discrete GD filter :math:`1-(1-\eta\lambda_i)^t` at the kernel's eigenvalues (dots).
     """
-    ev = torch.as_tensor(eigvals, dtype=torch.float64).clamp_min(0).cpu()
-    if grid is None:
-        lo = min(float(ev[ev > 0].min()), 1.0 / (lr * max(times))) / 10
-        hi = max(float(ev.max()), 1.0 / lr) * 10
-        grid = torch.logspace(torch.log10(torch.tensor(lo)), torch.log10(torch.tensor(hi)), 300,
-                              dtype=torch.float64)
     arts = []
-    for t, color in zip(times, PALETTE, strict=False):
-        flow = -torch.expm1(-lr * t * grid)
-        ridge = grid / (grid + 1.0 / (lr * t))
-        gd = 1 - (1 - lr * ev) ** t
-        arts += ax.semilogx(_np(grid), _np(flow), color=color, lw=1.8, label=f"t = {t}")
-        arts += ax.semilogx(_np(grid), _np(ridge), "--", color=color, lw=1)
-        arts += ax.semilogx(_np(ev), _np(gd), "o", color=color, ms=4)
+    grid = _np(comparison.grid)
+    for i, (t, color) in enumerate(zip(comparison.times, PALETTE, strict=False)):
+        arts += ax.semilogx(grid, _np(comparison.flow[i]), color=color, lw=1.8, label=f"t = {t}")
+        arts += ax.semilogx(grid, _np(comparison.ridge[i]), "--", color=color, lw=1)
+        arts += ax.semilogx(_np(comparison.eigvals), _np(comparison.descent[i]), "o",
+                            color=color, ms=4)
     arts += ax.plot([], [], "-", color="0.4", lw=1.8, label=r"flow $1-e^{-\eta\lambda t}$")
     arts += ax.plot([], [], "--", color="0.4", lw=1,
                     label=r"ridge $\lambda/(\lambda + 1/(\eta t))$")

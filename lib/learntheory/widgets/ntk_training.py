@@ -1,38 +1,47 @@
-"""Explorers of the NTK chapter's training pages (one definition each: a grid and a draw function).
+"""Explorers of the NTK chapter's training pages.
 
 * :func:`explore_lazy_training`: width x training step, network vs kernel prediction.
-* :func:`explore_spectral_dynamics`: learning rate x time, kernel GD and its spectral filter.
+* :func:`explore_spectral_dynamics`: learning rate x steps, kernel GD and its spectral filter.
 * :func:`explore_feature_learning`: width x parameterization, loss and feature movement.
+
+Each only wires a grid to numeric functions (:mod:`learntheory.ntk`,
+:mod:`learntheory.kernels`) and to the :mod:`learntheory.plotting` functions
+that the pages' static figures use too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import torch
-
-from learntheory._core import make_generator
-from learntheory.kernels import gram_eigh
-from learntheory.ntk.analytic import mlp_kernels
-from learntheory.ntk.dynamics import TrainHistory, gradient_flow_predict, train_mlp
-from learntheory.ntk.lazy import LazyRun, lazy_run
-from learntheory.ntk.mlp import make_mlp
-from learntheory.plotting.ntk_training import plot_flow_comparison, plot_training_filters
-from learntheory.plotting.style import PALETTE
+from learntheory._core import check_instance, make_generator
+from learntheory.datasets import CircleRegression
+from learntheory.kernels import early_stopping_filters, gram_eigh, max_learning_rate
+from learntheory.ntk import (
+    LazyRun,
+    MLPConfig,
+    TrainHistory,
+    gradient_flow_predict,
+    lazy_run,
+    make_mlp,
+    mlp_kernels,
+    train_mlp,
+)
+from learntheory.plotting.ntk_training import (
+    plot_feature_learning,
+    plot_kernel_fit,
+    plot_lazy_run,
+    plot_training_filters,
+)
 from learntheory.widgets.explorer import Explorer
 
 __all__ = ["explore_feature_learning", "explore_lazy_training", "explore_spectral_dynamics"]
 
 
 def explore_lazy_training(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    x_test: torch.Tensor,
-    gamma_test: torch.Tensor,
-    gamma_train: torch.Tensor,
+    data: CircleRegression,
     *,
+    config: MLPConfig,
     widths: Sequence[int],
-    depth: int,
     lr: float,
     steps: int,
     n_records: int,
@@ -40,20 +49,25 @@ def explore_lazy_training(
 ) -> Explorer:
     """Width x training step: the trained network vs the analytic-NTK prediction on test inputs.
 
-    One training run per width (memoised), recorded at ``n_records + 1`` evenly spaced steps.
+    One :func:`~learntheory.ntk.lazy_run` per width (memoised), recorded at
+    ``n_records + 1`` evenly spaced steps, drawn by
+    :func:`~learntheory.plotting.plot_lazy_run`.
     """
+    owner = "explore_lazy_training"
+    check_instance(data, "data", CircleRegression, owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
     every = max(1, steps // n_records)
     runs: dict[int, LazyRun] = {}
 
     def draw(fig, width: int, record: int) -> None:
         if width not in runs:
-            runs[width] = lazy_run(x, y, x_test, width=width, depth=depth, lr=lr, steps=steps,
-                                   record_every=every, generator=make_generator(seed, x.device))
+            runs[width] = lazy_run(data.x, data.y, data.x_test, config=config.with_width(width),
+                                   lr=lr, steps=steps, record_every=every,
+                                   generator=make_generator(seed, data.x.device))
         run = runs[width]
         r = min(record, len(run.steps) - 1)
         ax = fig.subplots()
-        plot_flow_comparison(ax, gamma_test, run.net_test[r], run.flow_test[r],
-                             gamma_train=gamma_train, y_train=y, label=f"network of width {width}")
+        plot_lazy_run(ax, run, data, record=r, label=f"network of width {width}")
         ax.set_ylim(-2.2, 2.2)
         ax.set_title(f"step {int(run.steps[r])} of {steps}", fontsize=9)
         ax.legend(fontsize=7, loc="upper left", ncols=3)
@@ -64,42 +78,36 @@ def explore_lazy_training(
 
 
 def explore_spectral_dynamics(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    x_test: torch.Tensor,
-    gamma_test: torch.Tensor,
-    gamma_train: torch.Tensor,
+    data: CircleRegression,
     *,
-    depth: int,
+    config: MLPConfig,
     lr_factors: Sequence[float],
     times: Sequence[int],
-    sigma_w: float = 2**0.5,
-    sigma_b: float = 0.1,
 ) -> Explorer:
-    """Learning rate x time: kernel gradient descent with the analytic NTK, in two views.
+    """Learning rate x steps: kernel gradient descent with the analytic NTK, in two views.
 
     Left: the prediction on the test circle after ``t`` steps of size
-    ``lr_factor / lambda_max``; right: the fraction of each eigen-direction learned,
-    :math:`1 - (1 - \\eta\\lambda_i)^t` (dots) with the flow and ridge filter curves.
+    ``lr_factor / lambda_max`` (:func:`~learntheory.ntk.gradient_flow_predict`);
+    right: the early-stopping and ridge filters at that step
+    (:func:`~learntheory.kernels.early_stopping_filters`).
     """
-    n = x.shape[0]
-    theta = mlp_kernels(torch.cat([x, x_test]), depth=depth, sigma_w=sigma_w,
-                        sigma_b=sigma_b).ntk
-    k_train, k_test = theta[:n, :n], theta[n:, :n]
-    vals, _ = gram_eigh(k_train)
+    owner = "explore_spectral_dynamics"
+    check_instance(data, "data", CircleRegression, owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
+    theta = mlp_kernels(data.x, config=config).ntk
+    k_test = mlp_kernels(data.x_test, data.x, config=config).ntk
+    vals, _ = gram_eigh(theta)
+    top = 0.5 * max_learning_rate(vals)           # 1 / lambda_max
 
     def draw(fig, lr_factor: float, t: int) -> None:
-        lr = lr_factor / float(vals[0])
-        pred = gradient_flow_predict(k_train, k_test, y, lr=lr, t=float(t), discrete=True).test
+        lr = lr_factor * top
+        pred = gradient_flow_predict(theta, k_test, data.y, lr=lr, t=float(t),
+                                     discrete=True).test
         ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-        ax1.plot(gamma_test.cpu().numpy(), pred.cpu().numpy(), color=PALETTE[0], lw=2,
-                 label=f"kernel GD after {t} steps")
-        ax1.scatter(gamma_train.cpu().numpy(), y.cpu().numpy(), color="0.4", s=14, zorder=3,
-                    label="training targets")
+        plot_kernel_fit(ax1, data, pred, label=f"kernel GD after {t} steps")
         ax1.set_ylim(-1.8, 1.8)
-        ax1.set_xlabel(r"angle $\gamma$ of the input")
         ax1.legend(fontsize=8, loc="upper left")
-        plot_training_filters(ax2, vals, lr=lr, times=[t], n=n)
+        plot_training_filters(ax2, early_stopping_filters(vals, lr=lr, times=[t]))
         ax2.set_title(rf"$\eta = {lr_factor:g}/\lambda_{{\max}}$, $t = {t}$", fontsize=9)
         ax2.legend(fontsize=6, loc="upper left")
 
@@ -108,41 +116,35 @@ def explore_spectral_dynamics(
 
 
 def explore_feature_learning(
-    x: torch.Tensor,
-    y: torch.Tensor,
+    data: CircleRegression,
     *,
+    config: MLPConfig,
     widths: Sequence[int],
     learning_rates: Mapping[str, float],
-    depth: int,
     steps: int,
-    sigma_w: float = 2**0.5,
-    sigma_b: float = 0.1,
     seed: int = 0,
 ) -> Explorer:
-    """Width x parameterization: training loss and how far each hidden layer's features move."""
+    """Width x parameterization: training loss and how far each hidden layer's features move.
+
+    One :func:`~learntheory.ntk.train_mlp` run per frame (memoised), drawn by
+    :func:`~learntheory.plotting.plot_feature_learning`.
+    """
+    owner = "explore_feature_learning"
+    check_instance(data, "data", CircleRegression, owner=owner)
+    check_instance(config, "config", MLPConfig, owner=owner)
     runs: dict[tuple[int, str], TrainHistory] = {}
 
     def draw(fig, width: int, parameterization: str) -> None:
         key = (width, parameterization)
         if key not in runs:
-            net = make_mlp(x.shape[1], width, depth, parameterization=parameterization,
-                           device=x.device, dtype=x.dtype, sigma_w=sigma_w, sigma_b=sigma_b,
-                           generator=make_generator(seed, x.device))
-            runs[key] = train_mlp(net, x, y, lr=learning_rates[parameterization], steps=steps,
-                                  record_every=max(1, steps // 50), record_ntk=False)
-        hist = runs[key]
-        ax1, ax2 = fig.subplots(1, 2)
-        ax1.semilogy(hist.steps.cpu().numpy(), hist.loss.cpu().numpy(), color=PALETTE[0])
-        ax1.set_xlabel("gradient-descent step")
-        ax1.set_ylabel("training loss")
+            net = make_mlp(data.x.shape[1],
+                           config=config.replace(width=width, parameterization=parameterization),
+                           device=data.x.device, dtype=data.x.dtype,
+                           generator=make_generator(seed, data.x.device))
+            runs[key] = train_mlp(net, data.x, data.y, lr=learning_rates[parameterization],
+                                  steps=steps, record_every=max(1, steps // 50))
         name = "muP" if parameterization == "mup" else parameterization.upper()
-        ax1.set_title(f"{name}, width {width}", fontsize=9)
-        change = hist.feature_change[-1].cpu().numpy()
-        ax2.bar(range(1, len(change) + 1), change, color=PALETTE[1])
-        ax2.set_ylim(0, 1.2)
-        ax2.set_xticks(range(1, len(change) + 1))
-        ax2.set_xlabel("hidden layer")
-        ax2.set_ylabel("relative feature change")
+        plot_feature_learning(*fig.subplots(1, 2), runs[key], title=f"{name}, width {width}")
 
     return Explorer(draw, {"width": list(widths), "parameterization": list(learning_rates)},
                     title="Feature learning: NTK vs muP parameterization")
