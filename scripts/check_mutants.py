@@ -1,0 +1,102 @@
+"""Apply each listed one-line mutation to a copy of the library and check a test catches it.
+
+The list is the contract of ``tests/README.md`` ("tests that catch wrong results"): each
+entry is a plausible wrong edit that once passed every test. For each, the library is
+copied to a temporary folder, the edit is applied there (the text must occur exactly
+once, so a refactor that moves the line makes this script fail loudly rather than
+silently test nothing), and the named tests run against the copy (it is put first on
+``PYTHONPATH``). A mutant is *caught* when those tests fail.
+
+Run: ``python scripts/check_mutants.py`` (``make mutate`` runs it before mutmut).
+Exit status 1 if any listed mutant survives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str  # relative to lib/learntheory
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+MUTANTS = [
+    Mutant("lazy_run: mismatch_empirical at t = 0 instead of the end",
+           "ntk/lazy.py", "lr=lr, t=float(steps), discrete=True,",
+           "lr=lr, t=0.0, discrete=True,", ("tests/ntk/test_lazy.py",)),
+    Mutant("lazy_run: analytic kernel with sigma_b = 0",
+           "ntk/lazy.py", "theta = mlp_kernels(both, config=config).ntk",
+           "theta = mlp_kernels(both, config=config.replace(sigma_b=0.0)).ntk",
+           ("tests/ntk/test_lazy.py",)),
+    Mutant("train_mlp: the loss='mean' convention dropped",
+           "ntk/training.py", 'scale = 0.5 if loss == "sum" else 0.5 / n', "scale = 0.5",
+           ("tests/ntk/test_training.py",)),
+    Mutant("krr_fit_1d: train MSE against the noiseless target",
+           "kernels/tradeoff.py", "train_mse=float(((pred_train - data.y_train) ** 2).mean()),",
+           "train_mse=float(((pred_train - data.f_train) ** 2).mean()),",
+           ("tests/kernels/test_tradeoff.py",)),
+    Mutant("empirical_ntk: another default method for an MLP",
+           "ntk/empirical.py", 'method = "structured" if isinstance(model, MLP) else "jacobian"',
+           'method = "jacobian"', ("tests/ntk/test_empirical.py",)),
+    Mutant("gradient_flow_predict: small-eigenvalue branch of the test filter zeroed",
+           "ntk/dynamics.py", "eta * times[:, None].expand_as(g))",
+           "torch.zeros_like(g))", ("tests/ntk/test_dynamics.py",)),
+]
+
+
+def _run(mutant: Mutant, python: str) -> tuple[bool, float, str]:
+    with tempfile.TemporaryDirectory(prefix="lt-mutant-") as tmp:
+        lib = Path(tmp) / "lib"
+        shutil.copytree(ROOT / "lib", lib, ignore=shutil.ignore_patterns("__pycache__"))
+        target = lib / "learntheory" / mutant.path
+        text = target.read_text(encoding="utf-8")
+        count = text.count(mutant.old)
+        if count != 1:
+            raise SystemExit(f"mutant {mutant.name!r}: expected the text once in "
+                             f"{mutant.path}, found it {count} times; update the list")
+        target.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+        env = dict(os.environ, PYTHONPATH=str(lib), PYTHONDONTWRITEBYTECODE="1")
+        start = time.perf_counter()
+        out = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                              "-m", "not gpu", *mutant.tests], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+        # make sure the copy, not the installed library, was imported
+        probe = subprocess.run([python, "-c", "import learntheory; print(learntheory.__file__)"],
+                               cwd=ROOT, env=env, capture_output=True, text=True)
+        if not probe.stdout.strip().startswith(str(lib)):
+            raise SystemExit(f"the mutated copy was not imported: {probe.stdout or probe.stderr}")
+        tail = (out.stdout.strip().splitlines() or [""])[-1]
+        if out.returncode not in (0, 1):  # 1: tests failed; anything else is not a verdict
+            raise SystemExit(f"mutant {mutant.name!r}: pytest exited {out.returncode} "
+                             f"({tail}); check the test paths\n{out.stdout[-2000:]}")
+        return out.returncode == 1, time.perf_counter() - start, tail
+
+
+def main() -> int:
+    survived = []
+    for m in MUTANTS:
+        caught, seconds, tail = _run(m, sys.executable)
+        print(f"{'caught  ' if caught else 'SURVIVED'} {seconds:6.1f} s  {m.name}  [{tail}]",
+              flush=True)
+        if not caught:
+            survived.append(m.name)
+    print(f"listed mutants: {len(MUTANTS) - len(survived)} of {len(MUTANTS)} caught")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
