@@ -51,7 +51,9 @@ MUTANTS = [
            ("tests/kernels/test_tradeoff.py",)),
     Mutant("empirical_ntk: another default method for an MLP",
            "ntk/empirical.py", 'method = "structured" if isinstance(model, MLP) else "jacobian"',
-           'method = "jacobian"', ("tests/ntk/test_empirical.py",)),
+           'method = "jacobian"',
+           ("tests/ntk/test_empirical.py::"
+            "test_default_method_is_structured_for_an_mlp_and_jacobian_otherwise",)),
     Mutant("gradient_flow_predict: small-eigenvalue branch of the test filter zeroed",
            "ntk/dynamics.py", "eta * times[:, None].expand_as(g))",
            "torch.zeros_like(g))", ("tests/ntk/test_dynamics.py",)),
