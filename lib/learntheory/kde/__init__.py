@@ -61,10 +61,17 @@ from learntheory.kde.regimes import (
     min_distance,
     rarity,
 )
+from learntheory.kde.simulation import (
+    KDESimulation,
+    sample_size,
+    simulate_kde,
+    simulate_kde_scalar,
+)
 
 __all__ = [
     "BANDWIDTH_RULES",
     "GaussianKDE",
+    "KDESimulation",
     "WeightStatistics",
     "clt_bandwidth",
     "effective_alpha",
@@ -74,7 +81,10 @@ __all__ = [
     "log_density",
     "min_distance",
     "rarity",
+    "sample_size",
     "scott_bandwidth",
     "silverman_bandwidth",
+    "simulate_kde",
+    "simulate_kde_scalar",
     "weight_statistics",
 ]

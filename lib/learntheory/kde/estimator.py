@@ -88,25 +88,41 @@ def _streamed_log_weights(
     lse1, lse2, top = [], [], []
     for q0 in range(0, m, qstep):
         xq, cap = x[q0:q0 + qstep], half_x2[q0:q0 + qstep]
-        r1 = r2 = rmax = None
+        running = None
         for start in range(0, n, step):
             s = torch.addmm(bias[:, start:start + step], xq, data[start:start + step].mT,
                             alpha=inv)
             torch.minimum(s, cap, out=s)
-            mx = s.amax(1, keepdim=True)
-            e = s.sub_(mx).exp_()
-            mx = mx.squeeze(1)
-            b1 = e.sum(1).log_().add_(mx)
-            b2 = e.square_().sum(1).log_().add_(mx, alpha=2.0) if squares else None
-            if r1 is None:
-                r1, r2, rmax = b1, b2, mx
-            else:
-                r1, rmax = torch.logaddexp(r1, b1), torch.maximum(rmax, mx)
-                r2 = torch.logaddexp(r2, b2) if squares else None
-        lse1.append(r1)
-        lse2.append(r2)
-        top.append(rmax)
+            running = _merge(running, _reduce_block_(s, squares))
+        lse1.append(running[0])
+        lse2.append(running[1])
+        top.append(running[2])
     return torch.cat(lse1), torch.cat(lse2) if squares else None, torch.cat(top)
+
+
+def _reduce_block_(s: torch.Tensor, squares: bool):
+    """``(LSE_j s_ij, LSE_j 2 s_ij or None, max_j s_ij)`` of a block of log-weights, which it
+    overwrites (in-place shift and exp keep the block in cache)."""
+    mx = s.amax(1, keepdim=True)
+    e = s.sub_(mx).exp_()
+    mx = mx.squeeze(1)
+    b1 = e.sum(1).log_().add_(mx)
+    b2 = e.square_().sum(1).log_().add_(mx, alpha=2.0) if squares else None
+    return b1, b2, mx
+
+
+def _merge(running, block):
+    """Merge two partial reductions of :func:`_reduce_block_` (a running log-sum-exp)."""
+    if running is None:
+        return block
+    b2 = torch.logaddexp(running[1], block[1]) if block[1] is not None else None
+    return torch.logaddexp(running[0], block[0]), b2, torch.maximum(running[2], block[2])
+
+
+def _weights_summary(lse1: torch.Tensor, lse2: torch.Tensor, top: torch.Tensor):
+    r""":math:`Y_2 = e^{\operatorname{LSE}(2s) - 2\operatorname{LSE}(s)}` and
+    :math:`\max_i w_i = e^{\max_i s_i - \operatorname{LSE}(s)}` from the reductions."""
+    return torch.exp(lse2 - 2.0 * lse1), torch.exp(top - lse1)
 
 
 def log_density(
@@ -243,7 +259,7 @@ def weight_statistics(
     owner = "weight_statistics"
     h, chunk_size = _validate(x, data, bandwidth, chunk_size, owner)
     lse1, lse2, top = _streamed_log_weights(x, data, h, chunk_size, squares=True)
-    y2, wmax = torch.exp(lse2 - 2.0 * lse1), torch.exp(top - lse1)
+    y2, wmax = _weights_summary(lse1, lse2, top)
     half_x2 = (x * x).sum(1).mul_(0.5 / (h * h))
     logp = lse1 - half_x2 + _log_normaliser(data.shape[0], data.shape[1], h)
     return WeightStatistics(participation_ratio=y2, max_weight=wmax, effective_number=1.0 / y2,
