@@ -145,3 +145,32 @@ def test_bad_input_names_the_parameter():
         lt.kde.glass_bandwidth(torch.tensor([1, 2]))
     with pytest.raises(ValueError, match="The 'd' parameter of effective_alpha"):
         lt.kde.effective_alpha(0.3, 0)
+
+
+def _brentq_glass(alpha: float) -> float:
+    """h_G by scipy's brentq on the rarity written out here (xtol 1e-15)."""
+    def sigma(h):
+        u = h * h
+        return 0.5 * (math.log1p(1 / u) - u / (1 + u) ** 2) - alpha
+    return brentq(sigma, 1e-6, 1e3, xtol=1e-15, rtol=1e-15)
+
+
+def test_every_field_of_the_phase_diagram():
+    """h_G and h_CLT / sqrt(2) against brentq (1e-12: both solve to ~1e-15); h_KL^2 against the
+    constrained minimum of _constrained_min (1e-12); e^{-alpha} against Scott's rule at
+    n = e^{alpha d}, d = 1e6, whose exponent alpha d/(d+4) differs by 4 alpha / d (relative
+    error <= 4 alpha / d + 1e-12)."""
+    alphas = torch.tensor([0.1, 0.4, 1.5], dtype=torch.float64)
+    pd = lt.kde.phase_diagram(alphas)
+    torch.testing.assert_close(pd.alpha, alphas, rtol=0, atol=0)
+    ref_g = torch.tensor([_brentq_glass(float(a)) for a in alphas], dtype=torch.float64)
+    torch.testing.assert_close(pd.glass, ref_g, rtol=1e-12, atol=0)
+    torch.testing.assert_close(pd.clt / math.sqrt(2), ref_g, rtol=1e-12, atol=0)
+    ref_kl2 = torch.tensor([_constrained_min(float(a)) for a in alphas], dtype=torch.float64)
+    torch.testing.assert_close(pd.kl**2, ref_kl2, rtol=0, atol=1e-12)
+    d = 10**6
+    scott = torch.tensor([math.exp(-float(a) * d / (d + 4)) for a in alphas],
+                         dtype=torch.float64)
+    torch.testing.assert_close(pd.scott_limit, scott, rtol=4 * 1.5 / d + 1e-12, atol=0)
+    with pytest.raises(ValueError, match="'alpha' parameter of phase_diagram"):
+        lt.kde.phase_diagram(torch.tensor([0.2, 0.0], dtype=torch.float64))

@@ -164,3 +164,37 @@ def test_bad_input_names_the_parameter():
         lt.kde.simulate_kde(0.3, 10, 1.0, 2, dtype=torch.int64)
     with pytest.raises(ValueError, match="The 'alpha' parameter of sample_size"):
         lt.kde.sample_size(float("nan"), 3)
+
+
+def test_every_field_of_the_participation_summary():
+    """Against numpy means/SEs of the simulation's fields and an h_G from scipy's brentq on
+    the rarity (xtol 1e-15, so the ratio and theory to 1e-12); the theory is clipped at 0."""
+    import numpy as np
+    from scipy.optimize import brentq
+
+    alpha, d = 0.3, 16
+    sim = lt.kde.simulate_kde_scalar(alpha, d, [0.3, 0.6, 2.0], 50,
+                                     generator=lt.make_generator(2))
+    s = lt.kde.participation_summary(sim)
+    a_eff = alpha - math.log(d) / (2 * d)
+
+    def sigma(h):
+        return 0.5 * (math.log1p(1 / (h * h)) - h * h / (1 + h * h) ** 2) - a_eff
+
+    hg = brentq(sigma, 1e-6, 1e3, xtol=1e-15, rtol=1e-15)
+    ratio = np.array([0.3, 0.6, 2.0]) / hg
+    assert s.d == d and s.alpha_eff == pytest.approx(a_eff, abs=1e-15)
+    np.testing.assert_allclose(s.ratio.numpy(), ratio, rtol=1e-12)
+    np.testing.assert_allclose(s.theory.numpy(), np.maximum(0, 1 - ratio**2), rtol=0, atol=1e-12)
+    assert float(s.theory[2]) == 0.0
+    y2, wm = sim.participation_ratio.numpy(), sim.max_weight.numpy()
+    np.testing.assert_allclose(s.mean_y2.numpy(), y2.mean(0), rtol=1e-13)
+    np.testing.assert_allclose(s.se_y2.numpy(), y2.std(0, ddof=1) / math.sqrt(50), rtol=1e-12)
+    np.testing.assert_allclose(s.mean_max_weight.numpy(), wm.mean(0), rtol=1e-13)
+    np.testing.assert_allclose(s.se_max_weight.numpy(), wm.std(0, ddof=1) / math.sqrt(50),
+                               rtol=1e-12)
+    with pytest.raises(TypeError, match="'sim' parameter of participation_summary"):
+        lt.kde.participation_summary("sim")
+    small = lt.kde.simulate_kde_scalar(0.05, 4, 0.5, 3, generator=lt.make_generator(0))
+    with pytest.raises(ValueError, match="alpha_eff"):
+        lt.kde.participation_summary(small)

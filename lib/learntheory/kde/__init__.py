@@ -53,16 +53,20 @@ from learntheory.kde.estimator import (
     weight_statistics,
 )
 from learntheory.kde.regimes import (
+    PhaseDiagram,
     clt_bandwidth,
     effective_alpha,
     glass_bandwidth,
     kl_bandwidth,
     kl_per_dimension,
     min_distance,
+    phase_diagram,
     rarity,
 )
 from learntheory.kde.simulation import (
     KDESimulation,
+    ParticipationSummary,
+    participation_summary,
     sample_size,
     simulate_kde,
     simulate_kde_scalar,
@@ -72,6 +76,8 @@ __all__ = [
     "BANDWIDTH_RULES",
     "GaussianKDE",
     "KDESimulation",
+    "ParticipationSummary",
+    "PhaseDiagram",
     "WeightStatistics",
     "clt_bandwidth",
     "effective_alpha",
@@ -80,6 +86,8 @@ __all__ = [
     "kl_per_dimension",
     "log_density",
     "min_distance",
+    "participation_summary",
+    "phase_diagram",
     "rarity",
     "sample_size",
     "scott_bandwidth",

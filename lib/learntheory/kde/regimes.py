@@ -29,6 +29,7 @@ float gives a 0-d float64 tensor).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -36,12 +37,14 @@ import torch
 from learntheory._core import check_int
 
 __all__ = [
+    "PhaseDiagram",
     "clt_bandwidth",
     "effective_alpha",
     "glass_bandwidth",
     "kl_bandwidth",
     "kl_per_dimension",
     "min_distance",
+    "phase_diagram",
     "rarity",
 ]
 
@@ -309,3 +312,53 @@ def effective_alpha(alpha: Any, d: int) -> torch.Tensor:
     alpha = _as_positive_tensor(alpha, "alpha", "effective_alpha")
     d = check_int(d, "d", owner="effective_alpha")
     return alpha - math.log(d) / (2.0 * d)
+
+
+@dataclass(frozen=True)
+class PhaseDiagram:
+    r"""The thresholds on a grid of :math:`\alpha` (what the phase-diagram figure draws).
+
+    Attributes
+    ----------
+    alpha : torch.Tensor, shape (k,)
+    glass, clt, kl : torch.Tensor, shape (k,)
+        :math:`h_G(\alpha)`, :math:`h_{CLT}(\alpha)`, :math:`h_{KL}(\alpha)`.
+    scott_limit : torch.Tensor, shape (k,)
+        :math:`e^{-\alpha}`, the :math:`d\to\infty` limit of Scott's rule
+        :math:`n^{-1/(d+4)}` at :math:`n = e^{\alpha d}`.
+    """
+
+    alpha: torch.Tensor
+    glass: torch.Tensor
+    clt: torch.Tensor
+    kl: torch.Tensor
+    scott_limit: torch.Tensor
+
+
+def phase_diagram(alpha: Any) -> PhaseDiagram:
+    r"""Thresholds :math:`h_G, h_{CLT}, h_{KL}` and Scott's limit on a grid of :math:`\alpha`.
+
+    Parameters
+    ----------
+    alpha : float or torch.Tensor
+        Values :math:`> 0` (flattened to 1-D).
+
+    Returns
+    -------
+    PhaseDiagram
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming 'alpha', as :func:`glass_bandwidth`.
+
+    Examples
+    --------
+    >>> import torch, learntheory as lt
+    >>> pd = lt.kde.phase_diagram(torch.tensor([0.5], dtype=torch.float64))
+    >>> bool(pd.scott_limit[0] < pd.kl[0] < pd.glass[0] < pd.clt[0])
+    True
+    """
+    alpha = _as_positive_tensor(alpha, "alpha", "phase_diagram").reshape(-1)
+    return PhaseDiagram(alpha=alpha, glass=glass_bandwidth(alpha), clt=clt_bandwidth(alpha),
+                        kl=kl_bandwidth(alpha), scott_limit=torch.exp(-alpha))

@@ -30,7 +30,7 @@ from typing import Any
 
 import torch
 
-from learntheory._core import check_int, check_positive, resolve_factory
+from learntheory._core import check_instance, check_int, check_positive, resolve_factory
 from learntheory.kde.estimator import (
     _log_normaliser,
     _merge,
@@ -38,9 +38,17 @@ from learntheory.kde.estimator import (
     _weights_summary,
     weight_statistics,
 )
+from learntheory.kde.regimes import effective_alpha, glass_bandwidth
 from learntheory.kernels import squared_distances
 
-__all__ = ["KDESimulation", "sample_size", "simulate_kde", "simulate_kde_scalar"]
+__all__ = [
+    "KDESimulation",
+    "ParticipationSummary",
+    "participation_summary",
+    "sample_size",
+    "simulate_kde",
+    "simulate_kde_scalar",
+]
 
 #: Data points per block of the simulations when ``chunk_size`` is None.
 _CHUNK = 1 << 18
@@ -265,3 +273,86 @@ def simulate_kde_scalar(
         alpha=alpha, d=d, n=n, bandwidths=torch.tensor(hs, device=device, dtype=dtype),
         participation_ratio=y2, max_weight=wmax, log_density=logp,
         nearest_sq_distance=nearest, test_sq_norm=lam, method="scalar")
+
+
+@dataclass(frozen=True)
+class ParticipationSummary:
+    r"""Mean weight statistics of a :class:`KDESimulation` against the theory.
+
+    Attributes
+    ----------
+    d : int
+    alpha_eff : float
+        :math:`\alpha - \ln d / 2d`.
+    ratio : torch.Tensor, shape (k,)
+        :math:`h / h_G(\alpha_{\rm eff})` per bandwidth.
+    mean_y2, se_y2 : torch.Tensor, shape (k,)
+        Mean of :math:`Y_2` over test points and its standard error (sample std / sqrt(m)).
+    mean_max_weight, se_max_weight : torch.Tensor, shape (k,)
+        The same for the largest weight.
+    theory : torch.Tensor, shape (k,)
+        :math:`\max(0, 1 - r^2)`, the :math:`d\to\infty` mean of :math:`Y_2`
+        (derived from [BiroliMezard2024]; 0 above :math:`h_G`).
+    """
+
+    d: int
+    alpha_eff: float
+    ratio: torch.Tensor
+    mean_y2: torch.Tensor
+    se_y2: torch.Tensor
+    mean_max_weight: torch.Tensor
+    se_max_weight: torch.Tensor
+    theory: torch.Tensor
+
+
+def participation_summary(sim: KDESimulation) -> ParticipationSummary:
+    r"""Average a simulation over test points and set it against :math:`1 - (h/h_G)^2`.
+
+    Parameters
+    ----------
+    sim : KDESimulation
+        From :func:`simulate_kde` or :func:`simulate_kde_scalar`, with at least 2 test
+        points (for the standard error).
+
+    Returns
+    -------
+    ParticipationSummary
+
+    Raises
+    ------
+    TypeError
+        Naming 'sim' if it is not a :class:`KDESimulation`.
+    ValueError
+        Naming 'sim' if it has fewer than 2 test points, or if
+        :math:`\alpha_{\rm eff} \le 0` (no condensed regime at this :math:`d`).
+
+    Notes
+    -----
+    The test points of :func:`simulate_kde_scalar` are i.i.d., so ``se`` is the standard
+    error of the mean; those of :func:`simulate_kde` share one dataset, and ``se`` then
+    ignores the dataset-to-dataset variation.
+
+    Examples
+    --------
+    >>> import learntheory as lt
+    >>> sim = lt.kde.simulate_kde_scalar(0.3, 20, [0.5, 2.0], 4, generator=lt.make_generator(0))
+    >>> [round(float(t), 3) for t in lt.kde.participation_summary(sim).theory]
+    [0.746, 0.0]
+    """
+    owner = "participation_summary"
+    check_instance(sim, "sim", KDESimulation, owner=owner)
+    m = sim.participation_ratio.shape[0]
+    if m < 2:
+        raise ValueError(f"The 'sim' parameter of {owner} must hold at least 2 test points "
+                         f"(for a standard error). Got {m}.")
+    a_eff = float(effective_alpha(sim.alpha, sim.d))
+    if a_eff <= 0:
+        raise ValueError(f"The 'sim' parameter of {owner} has alpha_eff = alpha - ln d / 2d = "
+                         f"{a_eff:.3g} <= 0 (alpha = {sim.alpha}, d = {sim.d}): no condensed "
+                         "regime at this size; raise alpha or d.")
+    ratio = sim.bandwidths / float(glass_bandwidth(a_eff))
+    y2, wm = sim.participation_ratio, sim.max_weight
+    return ParticipationSummary(
+        d=sim.d, alpha_eff=a_eff, ratio=ratio, mean_y2=y2.mean(0),
+        se_y2=y2.std(0) / math.sqrt(m), mean_max_weight=wm.mean(0),
+        se_max_weight=wm.std(0) / math.sqrt(m), theory=(1.0 - ratio**2).clamp_min(0.0))

@@ -1,6 +1,7 @@
 """Figures (matplotlib only). Functions draw on given Axes and return the artists;
 none calls ``plt.show()``. Numeric work happens in the numeric subpackages."""
 
+from learntheory.plotting.kde import plot_participation, plot_phase_diagram
 from learntheory.plotting.kernels import (
     plot_eigenfunctions,
     plot_error_curves,
@@ -50,6 +51,8 @@ __all__ = [
     "plot_output_ensemble",
     "plot_output_histogram",
     "plot_output_scatter",
+    "plot_participation",
+    "plot_phase_diagram",
     "plot_spectrum",
     "plot_training_filters",
 ]
