@@ -273,3 +273,18 @@ def test_bad_input_names_the_parameter():
         lt.kde.scott_bandwidth(0, 3)
     with pytest.raises(TypeError, match="'d' parameter of silverman_bandwidth"):
         lt.kde.silverman_bandwidth(10, 2.5)
+
+
+def test_the_kernel_never_exceeds_its_peak(gen):
+    """The clamp |x - y|^2 >= 0: a query equal to the single data point has log p equal to
+    the peak -d/2 ln(2 pi h^2) and never above it, even far from the origin (offset 300,
+    where the unclamped Gram trick overshoots by ~ eps |x|^2 / h^2 ~ 1e-9): the clamp makes
+    "not above" exact up to the constant, which the library and this test form by the same
+    expression (4 eps |peak|); below, the Gram trick may undershoot by its bound."""
+    d, h = 8, 0.3
+    peak = -0.5 * d * math.log(2 * math.pi * h * h)
+    pts = torch.randn(200, d, generator=gen) + 300.0
+    out = torch.stack([lt.kde.log_density(p[None], p[None], bandwidth=h)[0] for p in pts])
+    assert float(out.max()) <= peak + 4 * EPS * abs(peak)
+    torch.testing.assert_close(out, torch.full_like(out, peak), rtol=4 * EPS,
+                               atol=_gram_bound(pts, pts, h))
