@@ -57,6 +57,22 @@ MUTANTS = [
     Mutant("gradient_flow_predict: small-eigenvalue branch of the test filter zeroed",
            "ntk/dynamics.py", "eta * times[:, None].expand_as(g))",
            "torch.zeros_like(g))", ("tests/ntk/test_dynamics.py",)),
+    Mutant("simulate_kde_scalar: chi2_d instead of chi2_{d-1} for the orthogonal part",
+           "kde/simulation.py", "conc = torch.full(shape, (d - 1) / 2.0",
+           "conc = torch.full(shape, d / 2.0",
+           ("tests/kde/test_simulation.py::"
+            "test_every_field_of_the_scalar_shortcut_against_a_replay",)),
+    Mutant("participation_summary: h / h_G(alpha) instead of h / h_G(alpha_eff)",
+           "kde/simulation.py", "ratio = sim.bandwidths / float(glass_bandwidth(a_eff))",
+           "ratio = sim.bandwidths / float(glass_bandwidth(sim.alpha))",
+           ("tests/kde/test_simulation.py::test_every_field_of_the_participation_summary",)),
+    Mutant("weight_statistics: LSE(2s) shifted by max s instead of 2 max s",
+           "kde/estimator.py", "log_().add_(mx, alpha=2.0)", "log_().add_(mx, alpha=1.0)",
+           ("tests/kde/test_estimator.py::"
+            "test_weight_statistics_every_field_against_explicit_weights",)),
+    Mutant("log_density: Gram-trick distances not clamped at 0",
+           "kde/estimator.py", "torch.minimum(s, cap, out=s)\n", "pass\n",
+           ("tests/kde/test_estimator.py::test_the_kernel_never_exceeds_its_peak",)),
 ]
 
 
