@@ -27,7 +27,7 @@ def plot_phase_diagram(ax: Axes, diagram):
                             alpha=0.12, lw=0, label="heavy-tailed"),
             ax.fill_between(a, _np(diagram.clt), top, color=PALETTE[0], alpha=0.08, lw=0,
                             label="CLT ($h > h_{CLT}$)")]
-    arts += ax.plot(a, _np(diagram.clt), color=PALETTE[0], lw=2, label=r"$h_{CLT}=\sqrt2\,h_G$")
+    arts += ax.plot(a, _np(diagram.clt), color=PALETTE[0], lw=2, label=r"$h_{CLT}=\sqrt{2}\,h_G$")
     arts += ax.plot(a, _np(diagram.glass), color=PALETTE[1], lw=2, label="$h_G$")
     arts += ax.plot(a, _np(diagram.kl), color=PALETTE[2], lw=2, ls="--", label="$h_{KL}$")
     arts += ax.plot(a, _np(diagram.scott_limit), color="0.3", lw=1.2, ls=":",
