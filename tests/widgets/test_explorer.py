@@ -69,3 +69,13 @@ def test_a_single_valued_parameter_is_shown_fixed_not_as_a_slider():
     html = ex.static_html()
     assert html.count('type="range"') == 1 and "b = 0.5" in html
     assert type(ex.live().controls["b"]).__name__ == "Dropdown"
+
+
+def test_labels_replace_parameter_names_in_both_renderings():
+    ex = lt.widgets.Explorer(lambda fig, a: fig.subplots().plot([0, a]), {"a": [1, 2]},
+                  labels={"a": "slope α"})
+    html = ex.static_html()
+    assert "slope α" in html and 'aria-label="slope α"' in html
+    assert ex.live().controls["a"].description == "slope α"
+    with pytest.raises(ValueError, match="'labels' parameter of Explorer names unknown"):
+        lt.widgets.Explorer(lambda fig, a: None, {"a": [1]}, labels={"b": "x"})
