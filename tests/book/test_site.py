@@ -170,3 +170,54 @@ def test_notebook_pages_offer_their_ipynb(site, server, browser):
         assert target.exists() and target.suffix == ".ipynb", f"{href} -> {target} missing"
     finally:
         visit.page.close()
+
+
+# Elements whose content may be wider than the column; each must fit or scroll itself
+# (or sit inside an element that scrolls), never be clipped or spill over the page.
+_OVERFLOW_JS = """() => {
+  const sel = 'div.math, mjx-container[display="true"], div.cell_input, div.cell_output, '
+            + 'div.highlight pre, figure, .lt-explorer, table';
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const bad = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.getClientRects().length === 0) continue;           // hidden (e.g. a closed dropdown)
+    if (el.scrollWidth <= el.clientWidth + 1 || scrolls(el)) continue;
+    let up = el.parentElement, ok = false;
+    while (up && up !== document.body) {
+      if (scrolls(up) && up.clientWidth < document.documentElement.clientWidth) {
+        ok = true; break;
+      }
+      up = up.parentElement;
+    }
+    if (!ok) bad.push(el.tagName.toLowerCase() + '.' + (el.className || '').toString()
+                      .split(' ')[0] + ' (' + el.scrollWidth + ' > ' + el.clientWidth + ')');
+  }
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) bad.push('the page itself scrolls sideways');
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_nothing_is_cut_off(site, server, browser, width):
+    """At a desktop and a phone width, no equation, code cell, output or figure is wider
+    than its box unless the box scrolls; a screenshot of each page is saved per width."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for path in _pages(site):
+        page = browser.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        try:
+            page.goto(f"{server}/{path}", wait_until="networkidle")
+            if page.locator("div.math, span.math").count():
+                page.wait_for_selector("mjx-container", state="attached", timeout=20_000)
+                page.wait_for_timeout(500)
+            bad = page.evaluate(_OVERFLOW_JS)
+            if bad:
+                problems[path] = bad
+            if width == 390 or path.endswith(("ntk/lazy-training.html", "intro.html")):
+                name = path.removeprefix("book/").removesuffix(".html").replace("/", "-")
+                page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=False)
+        finally:
+            page.close()
+    assert not problems, f"content wider than its box at {width} px: {problems}"

@@ -39,3 +39,23 @@ def test_prose_shows_no_size_names(page: Path):
            if m.group(2) in names]
     bad += re.findall(r"\bS\.\w+", prose)
     assert not bad, f"{page.name}: glue the number instead of showing {sorted(set(bad))}"
+
+
+CELL = re.compile(r"^```\{code-cell\}[^\n]*\n((?::[^\n]*\n)*)(.*?)^```\s*$", re.S | re.M)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT / "book")))
+def test_code_fits_the_column(page: Path):
+    """Page code stays within 80 characters, so no cell scrolls sideways on a desktop."""
+    long = [line for m in CELL.finditer(page.read_text(encoding="utf-8"))
+            for line in m.group(2).splitlines() if len(line) > 80]
+    assert not long, f"{page.name}: {len(long)} code lines over 80 characters: {long[:3]}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT / "book")))
+def test_figure_code_is_folded(page: Path):
+    """A cell that draws a figure folds its code (tags: [hide-input]), in every chapter."""
+    unfolded = [m.group(2).splitlines()[0] for m in CELL.finditer(
+        page.read_text(encoding="utf-8"))
+        if "new_figure(" in m.group(2) and "hide-input" not in m.group(1)]
+    assert not unfolded, f"{page.name}: figure cells without hide-input: {unfolded}"
