@@ -88,6 +88,23 @@ def test_site_has_the_chapter_pages(site):
         assert expected in pages, f"{expected} missing from the built site: {pages}"
 
 
+def test_footer_with_the_licence_is_on_every_page(site):
+    for path in _pages(site):
+        text = (site / path).read_text(encoding="utf-8")
+        assert 'class="extra_footer"' in text and "MIT licence" in text, path
+
+
+def test_bibliography_is_author_year_and_alphabetical(site):
+    """Labels match the author-year citations (book/_ext/bibstyle.py), sorted by author."""
+    import re
+
+    text = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', text)
+    assert labels and all(re.search(r", (\d{4}|n\.d\.)$", lab) for lab in labels), labels[:5]
+    surnames = [lab.split(",")[0].split(" ")[0].lower() for lab in labels]
+    assert surnames == sorted(surnames), surnames
+
+
 def test_every_page_loads_offline_without_errors(site, server, browser):
     for path in _pages(site):
         visit = PageVisit(browser, server, path)
@@ -217,7 +234,7 @@ def test_nothing_is_cut_off(site, server, browser, width):
                 problems[path] = bad
             if width == 390 or path.endswith(("ntk/lazy-training.html", "intro.html")):
                 name = path.removeprefix("book/").removesuffix(".html").replace("/", "-")
-                page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=False)
+                page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
         finally:
             page.close()
     assert not problems, f"content wider than its box at {width} px: {problems}"
