@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = {"full": ROOT, "smoke": ROOT / "_build" / "smoke"}
 
 
+#: Weight limit of one built page, explorer frames included (tests/book/test_site.py).
+PAGE_LIMIT_MB = 1.5
+
+
 def library_hash() -> str:
     h = hashlib.sha256()
     for path in sorted((ROOT / "lib").rglob("*.py")):
@@ -75,6 +79,10 @@ def main(mode: str) -> int:
     stamp.write_text(digest)
     index = build_dir / "html" / "index.html"
     print(f"The {mode} site was built in {elapsed:.0f} s: {index}", flush=True)
+    pages = sorted((p.stat().st_size, p) for p in (build_dir / "html" / "book").rglob("*.html"))
+    heavy = ", ".join(f"{p.relative_to(build_dir / 'html').as_posix()} {size / 1e6:.2f} MB"
+                      for size, p in reversed(pages[-3:]))
+    print(f"Heaviest pages (limit {PAGE_LIMIT_MB} MB each): {heavy}", flush=True)
     return 0
 
 

@@ -88,6 +88,14 @@ def test_site_has_the_chapter_pages(site):
         assert expected in pages, f"{expected} missing from the built site: {pages}"
 
 
+def test_every_page_is_light(site):
+    """Each page, explorer frames included, weighs at most 1.5 MB (the smoke site has fewer
+    frames than the full one; `make book` prints the full site's heaviest pages)."""
+    heavy = {p: (site / p).stat().st_size for p in _pages(site)
+             if (site / p).stat().st_size > 1.5e6}
+    assert not heavy, heavy
+
+
 def test_footer_with_the_licence_is_on_every_page(site):
     for path in _pages(site):
         text = (site / path).read_text(encoding="utf-8")
