@@ -10,12 +10,14 @@ and title, each labelled "Jacot et al., 2018" as it is cited. Select it with
 from __future__ import annotations
 
 from pybtex.plugin import register_plugin
+from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
 
 
 def _surname(person) -> str:
-    return " ".join(person.prelast_names + person.last_names).replace("{", "").replace("}", "")
+    """The printed surname: LaTeX accents decoded (Sch{\\"o}lkopf -> Schölkopf)."""
+    return Text.from_latex(" ".join(person.prelast_names + person.last_names)).render_as("text")
 
 
 class AuthorYearLabels(BaseLabelStyle):

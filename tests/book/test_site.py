@@ -96,6 +96,24 @@ def test_every_page_is_light(site):
     assert not heavy, heavy
 
 
+def test_every_figure_has_alt_text_from_its_caption(site):
+    import re
+
+    for path in _pages(site):
+        text = (site / path).read_text(encoding="utf-8")
+        for alt in re.findall(r'<img alt="([^"]*)"', text):
+            assert alt and not alt.endswith(".png") and "_images/" not in alt, (path, alt)
+
+
+def test_the_index_lists_the_main_terms(site):
+    import re
+
+    text = (site / "genindex.html").read_text(encoding="utf-8")
+    entries = re.findall(r'<li><a href="book/[^"]+">', text)
+    assert len(entries) >= 20, f"the index has {len(entries)} entries"
+    assert "genindex.html" in (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+
+
 def test_footer_with_the_licence_is_on_every_page(site):
     for path in _pages(site):
         text = (site / path).read_text(encoding="utf-8")
@@ -109,7 +127,15 @@ def test_bibliography_is_author_year_and_alphabetical(site):
     text = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
     labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', text)
     assert labels and all(re.search(r", (\d{4}|n\.d\.)$", lab) for lab in labels), labels[:5]
-    surnames = [lab.split(",")[0].split(" ")[0].lower() for lab in labels]
+    import html
+    import unicodedata
+
+    def key(label):  # "Schölkopf and Smola, 2002" -> "scholkopf"
+        name = html.unescape(label).split(",")[0].split(" ")[0].lower()
+        return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+    surnames = [key(lab) for lab in labels]
+    assert all(s.isalpha() for s in surnames), surnames
     assert surnames == sorted(surnames), surnames
 
 
