@@ -62,7 +62,8 @@ browser-deps:
 
 # JupyterLab on the repository, with the project's default settings
 # (.jupyter/lab/settings/overrides.json, read as LabApp.app_settings_dir): a double-click
-# on a book/**/*.md page opens it as a notebook (jupytext), and no Jupyter-news prompt.
+# on a book/**/*.md page opens it as a notebook (jupytext), no Jupyter-news prompt, and
+# no autosave (opening a page marks it modified: autosave would rewrite its header).
 # They are defaults: a student's own JupyterLab settings still win. Explorers are live
 # widgets there. Pages run at full size; `BOOK_SMOKE=1 make lab` runs them small
 # (kernels inherit the environment). LAB_ARGS adds flags (tests/book/test_lab.py).
