@@ -9,17 +9,19 @@ not as Markdown text. Run > Run All Cells must finish with no error, a slider of
 page's explorer moved with the keyboard must redraw its image, and no Jupyter-news prompt
 may appear.
 
-The user's own JupyterLab settings and workspaces are kept out (scratch
+The user's own JupyterLab settings and workspaces are kept out (empty scratch
 JUPYTERLAB_SETTINGS_DIR and JUPYTERLAB_WORKSPACES_DIR), so what is checked is what a
-fresh clone gets. Those scratch user settings turn autosave off: saving a page from
-JupyterLab rewrites its kernelspec header (JupyterLab stores the running kernel's
-`{name, display_name, language}`), and the test must leave the book as it found it,
-which the fixture checks (no file changed or left in `book/`).
+fresh clone gets. Opening a page marks it modified at once (JupyterLab writes the running
+kernel's `{name, display_name, language}` into its metadata), and saving would rewrite
+the page's header: the shipped settings turn autosave off, which the test reads back
+from the server, and the fixture checks that the book is left as it was found (no file
+changed, no checkpoint or `.ipynb` left in `book/`).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import shutil
@@ -54,15 +56,11 @@ def lab(tmp_path):
     """JupyterLab started by `make lab` (smoke sizes); the book left as it was found."""
     before_files = _book_files()
     before_page = PAGE.read_bytes()
-    user_settings = tmp_path / "user-settings"
-    docmanager = user_settings / "@jupyterlab" / "docmanager-extension"
-    docmanager.mkdir(parents=True)
-    (docmanager / "plugin.jupyterlab-settings").write_text('{"autosave": false}\n')
     port = _free_port()
     env = dict(os.environ, BOOK_SMOKE="1",
                LAB_ARGS=f"--no-browser --port={port} --ServerApp.token={TOKEN} "
                         "--LabApp.expose_app_in_browser=True",
-               JUPYTERLAB_SETTINGS_DIR=str(user_settings),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "user-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
     log = tmp_path / "lab.log"
@@ -126,6 +124,15 @@ CELLS_JS = """() => {
 }"""
 
 
+def _setting(url: str, plugin: str) -> dict:
+    """The settings of `plugin` as JupyterLab composes them: the schema's defaults (which
+    the server has already replaced by the overrides), then the user's settings."""
+    with urllib.request.urlopen(f"{url}/lab/api/settings/{plugin}?token={TOKEN}") as r:
+        reply = json.load(r)
+    defaults = {k: v.get("default") for k, v in reply["schema"]["properties"].items()}
+    return {**defaults, **reply["settings"]}
+
+
 def _item(page, name: str):
     """The file-browser entry called exactly `name`."""
     return page.locator(".jp-DirListing-item").filter(
@@ -181,7 +188,9 @@ def test_book_page_opens_as_notebook_and_its_explorer_is_live(lab, browser):
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "jupyterlab-live-explorer.png"))
 
-        # The shipped settings keep the news prompt away.
+        # The shipped settings keep the news prompt away and do not autosave the page.
         assert page.get_by_text("Jupyter news").count() == 0
+        docmanager = _setting(lab, "@jupyterlab/docmanager-extension:plugin")
+        assert docmanager["autosave"] is False
     finally:
         page.close()
