@@ -60,10 +60,16 @@ browser-deps:
 	  fi; \
 	fi
 
-# MyST notebooks open as notebooks through jupytext (double-click a book/**/*.md file,
-# or right-click > Open With > Notebook); explorers are live widgets there.
+# JupyterLab on the repository, with the project's default settings
+# (.jupyter/lab/settings/overrides.json, read as LabApp.app_settings_dir): a double-click
+# on a book/**/*.md page opens it as a notebook (jupytext), no Jupyter-news prompt, and
+# no autosave (opening a page marks it modified: autosave would rewrite its header).
+# They are defaults: a student's own JupyterLab settings still win. Explorers are live
+# widgets there. Pages run at full size; `BOOK_SMOKE=1 make lab` runs them small
+# (kernels inherit the environment). LAB_ARGS adds flags (tests/book/test_lab.py).
 lab: setup
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(LAB_ARGS) $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.app_settings_dir="$(CURDIR)/.jupyter/lab/settings" \
+	  $(LAB_ARGS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup
 	$(PY) benchmarks/run.py
