@@ -75,7 +75,9 @@ bench: setup
 # the score, the counts, the wall time and the survivors by file and function.
 # Configuration and its reasons: [tool.mutmut] in pyproject.toml. What keeps it well
 # under an hour on 2 shared cores:
-#   * -m "not slow and not gpu": the slow rate tests are skipped (gpu ones skip anyway);
+#   * -m "not slow and not gpu": the slow rate tests are skipped (gpu ones skip anyway),
+#     so code only the slow tests check numerically (e.g. ntk.feature_change_sweep,
+#     lazy_run, ntk_relative_variance) shows up as surviving mutants;
 #   * argument checks and error-message lines are not mutated (do_not_mutate_patterns);
 #   * workers fork from the warm main process, and pytest's per-session gc is off;
 #   * MUTATE_JOBS=2 workers, one torch thread each, under nice -n 19 (the cores are shared).

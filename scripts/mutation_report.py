@@ -148,8 +148,11 @@ def main(argv: list[str] | None = None) -> int:
                 label = f"#{number}" + (f" L{where}" if where else "")
                 print(f"    {label:<12}- {' / '.join(removed)}")
                 print(f"    {'':<12}+ {' / '.join(added)}")
-    print("\nDiff of one mutant:  .venv/bin/mutmut show <name>, e.g. "
-          + (min(n for n, s in statuses.items() if s == "survived") if survived else "<name>"))
+    example = min(n for n, s in statuses.items() if s == "survived") if survived else "NAME"
+    print("\nResults stay in mutants/ until the next `make mutate` (or `make clean`). With the")
+    print("src -> lib symlink back (`ln -s lib src`; remove it afterwards):")
+    print(f"  .venv/bin/mutmut show {example}   # diff of one mutant")
+    print(f"  .venv/bin/mutmut run {example}    # rerun just that mutant")
     return 0
 
 
