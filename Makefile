@@ -75,7 +75,8 @@ lab: setup
 bench: setup
 	$(PY) benchmarks/run.py
 
-# Mutation testing: a tool we run, not a CI gate. mutmut 3 mutates lib/learntheory/kernels
+# Mutation testing: a tool we run, not a CI gate. First scripts/check_mutants.py applies
+# the one-line mutations listed in tests/README.md and checks each is caught. Then mutmut 3 mutates lib/learntheory/kernels
 # and lib/learntheory/ntk and runs each mutant against only the tests (tests/kernels,
 # tests/ntk) that cover the mutated function, then scripts/mutation_report.py prints
 # the score, the counts, the wall time and the survivors by file and function.
@@ -101,6 +102,9 @@ $(MUTATE_STAMP): $(STAMP)
 	@touch $@
 
 mutate: $(MUTATE_STAMP)
+	@echo "== the listed mutants of tests/README.md (each must be caught) =="
+	$(PY) scripts/check_mutants.py
+	@echo "== mutmut over lt.kernels and lt.ntk =="
 	@if [ -e src ] && [ ! -L src ]; then echo "make mutate: ./src exists and is not mutmut's symlink to lib"; exit 1; fi
 	rm -rf mutants
 	ln -sfn lib src
