@@ -1,7 +1,7 @@
 # Two commands do everything from a fresh clone:
 #   make book   set up, execute every notebook (full size, cached), build the site
 #   make test   set up, lint, library tests, notebooks (smoke), smoke site (-W), browser check
-# Also: make lab, make bench, make clean.
+# Also: make lab, make bench, make mutate, make clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -12,13 +12,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.learntheory-installed
 
-.PHONY: help setup book test lint unit notebooks site browser-deps lab bench clean
+.PHONY: help setup book test lint unit notebooks site browser-deps lab bench mutate clean
 
 help:
 	@echo "make book   build the book (full size) into _build/html"
 	@echo "make test   run every check (lint, tests, smoke notebooks, smoke site, browser)"
 	@echo "make lab    JupyterLab on the book's environment (live explorers)"
 	@echo "make bench  benchmarks, printed as ratios against their baselines"
+	@echo "make mutate mutation testing (mutmut) of lt.kernels and lt.ntk against their tests"
 	@echo "make clean  remove builds and caches (keeps .venv; 'make distclean' removes it too)"
 
 # The environment: created if missing, (re)installed when pyproject.toml changes.
@@ -60,16 +61,61 @@ browser-deps:
 	  fi; \
 	fi
 
-# MyST notebooks open as notebooks through jupytext (double-click a book/**/*.md file,
-# or right-click > Open With > Notebook); explorers are live widgets there.
+# JupyterLab on the repository, with the project's default settings
+# (.jupyter/lab/settings/overrides.json, read as LabApp.app_settings_dir): a double-click
+# on a book/**/*.md page opens it as a notebook (jupytext), no Jupyter-news prompt, and
+# no autosave (opening a page marks it modified: autosave would rewrite its header).
+# They are defaults: a student's own JupyterLab settings still win. Explorers are live
+# widgets there. Pages run at full size; `BOOK_SMOKE=1 make lab` runs them small
+# (kernels inherit the environment). LAB_ARGS adds flags (tests/book/test_lab.py).
 lab: setup
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(LAB_ARGS) $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.app_settings_dir="$(CURDIR)/.jupyter/lab/settings" \
+	  $(LAB_ARGS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup
 	$(PY) benchmarks/run.py
 
+# Mutation testing: a tool we run, not a CI gate. First scripts/check_mutants.py applies
+# the one-line mutations listed in tests/README.md and checks each is caught. Then mutmut 3 mutates lib/learntheory/kernels
+# and lib/learntheory/ntk and runs each mutant against only the tests (tests/kernels,
+# tests/ntk) that cover the mutated function, then scripts/mutation_report.py prints
+# the score, the counts, the wall time and the survivors by file and function.
+# Configuration and its reasons: [tool.mutmut] in pyproject.toml. What keeps it well
+# under an hour on 2 shared cores:
+#   * -m "not slow and not gpu": the slow rate tests are skipped (gpu ones skip anyway),
+#     so code only the slow tests check numerically (e.g. ntk.feature_change_sweep,
+#     lazy_run, ntk_relative_variance) shows up as surviving mutants;
+#   * argument checks and error-message lines are not mutated (do_not_mutate_patterns);
+#   * workers fork from the warm main process, and pytest's per-session gc is off;
+#   * MUTATE_JOBS=2 workers, one torch thread each, under nice -n 19 (the cores are shared).
+# mutmut only understands ./, src/ and source/ layouts, so the run goes through a
+# temporary `src -> lib` symlink (removed afterwards; gitignored). Each run starts
+# fresh (rm -rf mutants/): mutmut would otherwise reuse the results cached there.
+# Results stay in mutants/ (*.py.meta) until the next run or `make clean`; with the
+# symlink back (ln -s lib src): `.venv/bin/mutmut show NAME` diffs one mutant,
+# `.venv/bin/mutmut run NAME` reruns it, `.venv/bin/mutmut results` lists survivors.
+MUTATE_STAMP := $(VENV)/.learntheory-mutate-installed
+MUTATE_JOBS ?= 2
+
+$(MUTATE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[mutate]"
+	@touch $@
+
+mutate: $(MUTATE_STAMP)
+	@echo "== the listed mutants of tests/README.md (each must be caught) =="
+	$(PY) scripts/check_mutants.py
+	@echo "== mutmut over lt.kernels and lt.ntk =="
+	@if [ -e src ] && [ ! -L src ]; then echo "make mutate: ./src exists and is not mutmut's symlink to lib"; exit 1; fi
+	rm -rf mutants
+	ln -sfn lib src
+	@trap 'rm -f src' EXIT; start=$$(date +%s); rc=0; \
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 nice -n 19 $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS) || rc=$$?; \
+	end=$$(date +%s); \
+	$(PY) scripts/mutation_report.py --wall-seconds $$((end - start)); \
+	exit $$rc
+
 clean:
-	rm -rf _build .pytest_cache .hypothesis .ruff_cache
+	rm -rf _build .pytest_cache .hypothesis .ruff_cache mutants
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
 
 distclean: clean

@@ -26,9 +26,23 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = {"full": ROOT, "smoke": ROOT / "_build" / "smoke"}
 
 
+#: Weight limit of one built page, explorer frames included (tests/book/test_site.py).
+PAGE_LIMIT_MB = 1.5
+
+
 def library_hash() -> str:
     h = hashlib.sha256()
     for path in sorted((ROOT / "lib").rglob("*.py")):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def site_hash() -> str:
+    """The site machinery Sphinx does not track: local extensions and static files."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in (ROOT / "book" / "_ext").rglob("*") if p.is_file()) + sorted(
+            p for p in (ROOT / "book" / "_static").rglob("*") if p.is_file()):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -48,6 +62,14 @@ def main(mode: str) -> int:
         shutil.rmtree(cache)
         shutil.rmtree(build_dir / "html", ignore_errors=True)
         shutil.rmtree(build_dir / "jupyter_execute", ignore_errors=True)
+    site_stamp, site_digest = build_dir / ".site-hash", site_hash()
+    if (build_dir / "html").exists() and (not site_stamp.exists()
+                                          or site_stamp.read_text() != site_digest):
+        # Sphinx re-renders only changed pages; an extension's or a stylesheet's change
+        # must reach every page (the executed notebooks stay cached).
+        print("The site's extensions or static files changed: re-rendering every page.")
+        shutil.rmtree(build_dir / "html", ignore_errors=True)
+        shutil.rmtree(build_dir / ".doctrees", ignore_errors=True)
     env = dict(os.environ, BOOK_SMOKE="1" if mode == "smoke" else "0", PYTHONUNBUFFERED="1")
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
            "--path-output", str(out), "--verbose"]
@@ -73,8 +95,13 @@ def main(mode: str) -> int:
         return rc
     build_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest)
+    site_stamp.write_text(site_digest)
     index = build_dir / "html" / "index.html"
     print(f"The {mode} site was built in {elapsed:.0f} s: {index}", flush=True)
+    pages = sorted((p.stat().st_size, p) for p in (build_dir / "html" / "book").rglob("*.html"))
+    heavy = ", ".join(f"{p.relative_to(build_dir / 'html').as_posix()} {size / 1e6:.2f} MB"
+                      for size, p in reversed(pages[-3:]))
+    print(f"Heaviest pages (limit {PAGE_LIMIT_MB} MB each): {heavy}", flush=True)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Two fixes to the Jupyter Book 1 toolchain for this book's site.
+"""Three fixes to the Jupyter Book 1 toolchain for this book's site.
 
 1. Offer each executed notebook page as a downloadable ``.ipynb``.
    sphinx-book-theme shows a ".ipynb" download button only for pages whose
@@ -12,6 +12,10 @@ buttons (priority 500 < 501).
    configuration script is emitted twice per page, and the second copy throws
    "Identifier 'THEBE_JS_URL' has already been declared" in the browser
    console. Duplicate entries of the page's script list are dropped.
+
+3. Give every figure alt text. Images of glued figures get their file path as
+   ``alt`` (a hash); a screen reader then reads the hash. Each image inside a
+   captioned figure gets the caption's text instead (unless it has real alt text).
 """
 
 from __future__ import annotations
@@ -46,7 +50,22 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique  # in place: later handlers (MathJax) append to this very list
 
 
+def _alt_text_from_captions(app, doctree, docname):
+    from docutils import nodes
+
+    for figure in doctree.findall(nodes.figure):
+        captions = list(figure.findall(nodes.caption))
+        if not captions:
+            continue
+        text = " ".join(captions[0].astext().split())
+        for image in figure.findall(nodes.image):
+            alt = image.get("alt", "")
+            if not alt or alt == image.get("uri") or "/_images/" in alt or alt.endswith(".png"):
+                image["alt"] = text
+
+
 def setup(app):
+    app.connect("doctree-resolved", _alt_text_from_captions)
     app.connect("html-page-context", _copy_executed_notebook, priority=500)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=450)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

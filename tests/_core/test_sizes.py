@@ -39,3 +39,15 @@ def test_unknown_size_lists_the_declared_ones(monkeypatch):
     S = lt.sizes(full=dict(n=1), smoke=dict(n=1))
     with pytest.raises(AttributeError, match=r"declared: \['n'\]"):
         _ = S.m
+
+
+def test_sizes_show_as_one_collapsed_line_in_html(monkeypatch):
+    """Readers see "Sizes: full" and can unfold the values; notebooks keep the full repr."""
+    import learntheory as lt
+
+    monkeypatch.delenv("BOOK_SMOKE", raising=False)
+    S = lt.sizes(full=dict(n=400, widths=[1, 2]), smoke=dict(n=4, widths=[1]))
+    html = S._repr_html_()
+    assert html.startswith('<details class="lt-sizes"><summary>Sizes: full</summary>')
+    assert "<code>n</code></td><td>400" in html and "[1, 2]" in html
+    assert repr(S) == "Sizes[full](n=400, widths=[1, 2])"

@@ -88,6 +88,57 @@ def test_site_has_the_chapter_pages(site):
         assert expected in pages, f"{expected} missing from the built site: {pages}"
 
 
+def test_every_page_is_light(site):
+    """Each page, explorer frames included, weighs at most 1.5 MB (the smoke site has fewer
+    frames than the full one; `make book` prints the full site's heaviest pages)."""
+    heavy = {p: (site / p).stat().st_size for p in _pages(site)
+             if (site / p).stat().st_size > 1.5e6}
+    assert not heavy, heavy
+
+
+def test_every_figure_has_alt_text_from_its_caption(site):
+    import re
+
+    for path in _pages(site):
+        text = (site / path).read_text(encoding="utf-8")
+        for alt in re.findall(r'<img alt="([^"]*)"', text):
+            assert alt and not alt.endswith(".png") and "_images/" not in alt, (path, alt)
+
+
+def test_the_index_lists_the_main_terms(site):
+    import re
+
+    text = (site / "genindex.html").read_text(encoding="utf-8")
+    entries = re.findall(r'<li><a href="book/[^"]+">', text)
+    assert len(entries) >= 20, f"the index has {len(entries)} entries"
+    assert "genindex.html" in (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+
+
+def test_footer_with_the_licence_is_on_every_page(site):
+    for path in _pages(site):
+        text = (site / path).read_text(encoding="utf-8")
+        assert 'class="extra_footer"' in text and "MIT licence" in text, path
+
+
+def test_bibliography_is_author_year_and_alphabetical(site):
+    """Labels match the author-year citations (book/_ext/bibstyle.py), sorted by author."""
+    import re
+
+    text = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', text)
+    assert labels and all(re.search(r", (\d{4}|n\.d\.)$", lab) for lab in labels), labels[:5]
+    import html
+    import unicodedata
+
+    def key(label):  # "Schölkopf and Smola, 2002" -> "scholkopf"
+        name = html.unescape(label).split(",")[0].split(" ")[0].lower()
+        return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+    surnames = [key(lab) for lab in labels]
+    assert all(s.isalpha() for s in surnames), surnames
+    assert surnames == sorted(surnames), surnames
+
+
 def test_every_page_loads_offline_without_errors(site, server, browser):
     for path in _pages(site):
         visit = PageVisit(browser, server, path)
@@ -170,3 +221,54 @@ def test_notebook_pages_offer_their_ipynb(site, server, browser):
         assert target.exists() and target.suffix == ".ipynb", f"{href} -> {target} missing"
     finally:
         visit.page.close()
+
+
+# Elements whose content may be wider than the column; each must fit or scroll itself
+# (or sit inside an element that scrolls), never be clipped or spill over the page.
+_OVERFLOW_JS = """() => {
+  const sel = 'div.math, mjx-container[display="true"], div.cell_input, div.cell_output, '
+            + 'div.highlight pre, figure, .lt-explorer, table';
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const bad = [];
+  for (const el of document.querySelectorAll(sel)) {
+    if (el.getClientRects().length === 0) continue;           // hidden (e.g. a closed dropdown)
+    if (el.scrollWidth <= el.clientWidth + 1 || scrolls(el)) continue;
+    let up = el.parentElement, ok = false;
+    while (up && up !== document.body) {
+      if (scrolls(up) && up.clientWidth < document.documentElement.clientWidth) {
+        ok = true; break;
+      }
+      up = up.parentElement;
+    }
+    if (!ok) bad.push(el.tagName.toLowerCase() + '.' + (el.className || '').toString()
+                      .split(' ')[0] + ' (' + el.scrollWidth + ' > ' + el.clientWidth + ')');
+  }
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1) bad.push('the page itself scrolls sideways');
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_nothing_is_cut_off(site, server, browser, width):
+    """At a desktop and a phone width, no equation, code cell, output or figure is wider
+    than its box unless the box scrolls; a screenshot of each page is saved per width."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = {}
+    for path in _pages(site):
+        page = browser.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        try:
+            page.goto(f"{server}/{path}", wait_until="networkidle")
+            if page.locator("div.math, span.math").count():
+                page.wait_for_selector("mjx-container", state="attached", timeout=20_000)
+                page.wait_for_timeout(500)
+            bad = page.evaluate(_OVERFLOW_JS)
+            if bad:
+                problems[path] = bad
+            if width == 390 or path.endswith(("ntk/lazy-training.html", "intro.html")):
+                name = path.removeprefix("book/").removesuffix(".html").replace("/", "-")
+                page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        finally:
+            page.close()
+    assert not problems, f"content wider than its box at {width} px: {problems}"

@@ -69,3 +69,35 @@ def test_a_single_valued_parameter_is_shown_fixed_not_as_a_slider():
     html = ex.static_html()
     assert html.count('type="range"') == 1 and "b = 0.5" in html
     assert type(ex.live().controls["b"]).__name__ == "Dropdown"
+
+
+def test_labels_replace_parameter_names_in_both_renderings():
+    ex = lt.widgets.Explorer(lambda fig, a: fig.subplots().plot([0, a]), {"a": [1, 2]},
+                  labels={"a": "slope α"})
+    html = ex.static_html()
+    assert "slope α" in html and 'aria-label="slope α"' in html
+    assert ex.live().controls["a"].description == "slope α"
+    with pytest.raises(ValueError, match="'labels' parameter of Explorer names unknown"):
+        lt.widgets.Explorer(lambda fig, a: None, {"a": [1]}, labels={"b": "x"})
+
+
+def test_frames_are_light_palette_pngs():
+    """Frames are 256-colour palette PNGs: a line plot frame is a fraction of the RGBA size."""
+    import io
+
+    from PIL import Image
+
+    def draw(fig, a):
+        ax = fig.subplots()
+        for k in range(5):
+            ax.plot(torch.linspace(0, 1, 200), torch.sin(a * k * torch.linspace(0, 6, 200)),
+                    label=f"curve {k}")
+        ax.legend()
+        ax.set_xlabel("x")
+
+    ex = lt.widgets.Explorer(draw, {"a": [1.0, 2.0]})
+    png = ex.render(a=1.0)
+    assert Image.open(io.BytesIO(png)).mode == "P"
+    full = io.BytesIO()
+    ex.figure(a=1.0).savefig(full, format="png", dpi=ex.dpi)
+    assert len(png) < 0.5 * len(full.getvalue()), (len(png), len(full.getvalue()))

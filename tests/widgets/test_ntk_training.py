@@ -34,3 +34,27 @@ def test_explorers_want_typed_data_and_a_configuration():
     with pytest.raises(TypeError, match="'config' parameter of explore_feature_learning"):
         lt.widgets.explore_feature_learning(DATA, config=None, widths=[4],
                                             learning_rates={"ntk": 0.1}, steps=2)
+
+
+def test_every_explorer_labels_every_parameter_for_the_reader():
+    """Slider labels are the reader's words with symbols, never the variable names."""
+    krr = lt.widgets.explore_krr(lt.datasets.regression_1d(10, dtype=torch.float64),
+                                 bandwidths=[0.1, 0.2], ridges=[1e-3])
+    x2 = DATA.x[:2]
+    explorers = [
+        krr,
+        lt.widgets.explore_nngp(x2, config=CONFIG, widths=[2], depths=[1], n_networks=10),
+        lt.widgets.explore_ntk_concentration(x2[:1], x2, DATA.gamma[:2], config=CONFIG,
+                                             widths=[2], depths=[1], n_networks=1),
+        lt.widgets.explore_lazy_training(DATA, config=CONFIG, widths=[4], lr=0.05, steps=10,
+                                         n_records=2),
+        lt.widgets.explore_spectral_dynamics(DATA, config=CONFIG, lr_factors=[0.5], times=[1]),
+        lt.widgets.explore_feature_learning(DATA, config=CONFIG, widths=[4],
+                                            learning_rates={"ntk": 0.05}, steps=2),
+    ]
+    for ex in explorers:
+        for name in ex.grid:
+            assert ex.labels[name] != name or name == "parameterization", (ex.title, name)
+            assert ex.labels[name] in ex.static_html()
+    lazy = explorers[3]
+    assert lazy.grid["step"] == [0, 5, 10]          # the recorded training steps themselves

@@ -75,6 +75,16 @@ class Sizes(Mapping):
         body = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
         return f"Sizes[{mode}]({body})"
 
+    def _repr_html_(self) -> str:
+        """A one-line, collapsed note for readers; the sizes unfold on a click."""
+        import html
+
+        mode = "smoke (BOOK_SMOKE=1)" if self.smoke else "full"
+        rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td>"
+                       f"<td>{html.escape(repr(v))}</td></tr>" for k, v in self._values.items())
+        return (f'<details class="lt-sizes"><summary>Sizes: {mode}</summary>'
+                f'<table>{rows}</table></details>')
+
 
 def sizes(*, full: Mapping[str, Any], smoke: Mapping[str, Any]) -> Sizes:
     """Select a notebook's sizes according to :func:`smoke_mode`.

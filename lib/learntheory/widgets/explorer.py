@@ -44,6 +44,17 @@ def _label(value: Any) -> str:
     return str(value)
 
 
+def _palette_png(png: bytes) -> bytes:
+    """Re-encode a PNG with a 256-colour palette (adaptive, fast octree), optimised."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    out = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="PNG",
+                                                                      optimize=True)
+    return out.getvalue()
+
+
 def _is_geometric(values: Sequence[float]) -> bool:
     if len(values) < 3 or min(values) <= 0:
         return False
@@ -71,9 +82,15 @@ class Explorer:
     figsize : (float, float)
         Figure size in inches.
     dpi : int
-        Resolution of the frames.
+        Resolution of the frames. Each frame is stored as a 256-colour palette PNG
+        (about a quarter of the bytes of the full-colour PNG, with no visible loss for
+        line plots), so pages with many frames stay light.
     title : str, optional
         Shown above the controls; also the frames' alt text prefix.
+    labels : mapping of str to str, optional
+        The reader's name for each parameter, with its symbol (for example
+        ``{"lr_factor": "step size η / η_max"}``), shown beside its slider instead
+        of the variable name; parameters without one show their name.
 
     Examples
     --------
@@ -89,8 +106,9 @@ class Explorer:
         *,
         defaults: Mapping[str, Any] | None = None,
         figsize: tuple[float, float] = (9.0, 3.4),
-        dpi: int = 80,
+        dpi: int = 100,
         title: str | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         if not callable(draw):
             raise TypeError(f"The 'draw' parameter of Explorer must be callable. Got {draw!r}.")
@@ -111,6 +129,12 @@ class Explorer:
                 raise ValueError(f"The default {name}={value!r} of Explorer must be one of its "
                                  f"grid values {self.grid[name]}.")
         self.defaults = {k: defaults.get(k, v[len(v) // 2]) for k, v in self.grid.items()}
+        labels = dict(labels or {})
+        unknown = set(labels) - set(self.grid)
+        if unknown:
+            raise ValueError(f"The 'labels' parameter of Explorer names unknown parameters "
+                             f"{sorted(unknown)}; the grid has {sorted(self.grid)}.")
+        self.labels = {k: str(labels.get(k, k)) for k in self.grid}
         self.draw = draw
         self.figsize = figsize
         self.dpi = dpi
@@ -132,7 +156,7 @@ class Explorer:
             fig = self.figure(**full)
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=self.dpi)
-            self._cache[key] = buf.getvalue()
+            self._cache[key] = _palette_png(buf.getvalue())
         return self._cache[key]
 
     def frames(self) -> dict[str, bytes]:
@@ -153,23 +177,25 @@ class Explorer:
         labels = {k: [_label(v) for v in vals] for k, vals in self.grid.items()}
         controls = []
         for (name, vals), i0 in zip(self.grid.items(), start, strict=True):
+            text = html.escape(self.labels[name])
             if len(vals) == 1:  # a fixed parameter: shown, not a slider
                 controls.append(
-                    f'<label style="margin-right:1.5em">{html.escape(name)} = '
+                    f'<label style="margin-right:1.5em">{text} = '
                     f'{html.escape(labels[name][0])}<input type="hidden" value="0" '
                     f'data-param="{html.escape(name)}"></label>'
                 )
                 continue
             controls.append(
-                f'<label style="margin-right:1.5em">{html.escape(name)} '
+                f'<label style="margin-right:1.5em">{text} '
                 f'<input type="range" min="0" max="{len(vals) - 1}" step="1" value="{i0}" '
-                f'data-param="{html.escape(name)}" aria-label="{html.escape(name)}"> '
+                f'data-param="{html.escape(name)}" aria-label="{text}"> '
                 f'<output>{html.escape(labels[name][i0])}</output></label>'
             )
         title = f"<strong>{html.escape(self.title)}</strong><br>" if self.title else ""
         alt = html.escape(self.title or "explorer frame")
         first = frames[",".join(map(str, start))]
-        payload = json.dumps({"frames": frames, "labels": labels}).replace("</", "<\\/")
+        payload = json.dumps({"frames": frames, "labels": labels, "names": self.labels})
+        payload = payload.replace("</", "<\\/")
         return (
             f'<div class="lt-explorer" id="{uid}">{title}'
             f'<div class="lt-explorer-controls">{"".join(controls)}</div>'
@@ -183,7 +209,7 @@ class Explorer:
             'var img=root.querySelector("img.lt-explorer-frame");'
             "function update(){var key=[],desc=[];inputs.forEach(function(el){"
             "var label=data.labels[el.dataset.param][el.value];key.push(el.value);"
-            'desc.push(el.dataset.param+"="+label);'
+            'desc.push(data.names[el.dataset.param]+" = "+label);'
             'if(el.type==="range"){el.nextElementSibling.textContent=label;}});'
             'img.src=data.frames[key.join(",")];'
             'img.alt="' + alt + ': "+desc.join(", ");}'
@@ -195,9 +221,10 @@ class Explorer:
     def _control(self, name: str, values: list[Any]) -> W.ValueWidget:
         value = self.defaults[name]
         style = {"description_width": "initial"}
-        common = dict(description=name, continuous_update=False, style=style)
+        text = self.labels[name]
+        common = dict(description=text, continuous_update=False, style=style)
         if len(values) == 1:  # a fixed parameter
-            return W.Dropdown(options=values, value=value, description=name, style=style,
+            return W.Dropdown(options=values, value=value, description=text, style=style,
                               disabled=True)
         numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
         if numeric and all(isinstance(v, int) for v in values):
@@ -208,7 +235,7 @@ class Explorer:
         if numeric:
             lo, hi = min(values), max(values)
             return W.FloatSlider(value=value, min=lo, max=hi, step=(hi - lo) / 100, **common)
-        return W.Dropdown(options=values, value=value, description=name, style=style)
+        return W.Dropdown(options=values, value=value, description=text, style=style)
 
     def live(self) -> W.VBox:
         """Return the live ipywidgets explorer (needs a running kernel)."""

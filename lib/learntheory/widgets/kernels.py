@@ -44,4 +44,5 @@ def explore_krr(
         ax_err.set_title(f"errors along the bandwidth sweep (λ = {ridge:.2g})", fontsize=9)
 
     return Explorer(draw, {"bandwidth": list(bandwidths), "ridge": list(ridges)},
-                    defaults=defaults, title="Kernel ridge regression: bandwidth × ridge")
+                    defaults=defaults, labels={"bandwidth": "bandwidth h", "ridge": "ridge λ"},
+                    title="Kernel ridge regression: bandwidth × ridge")

@@ -44,6 +44,7 @@ def explore_nngp(
         plot_output_ensemble(*fig.subplots(1, 2), ens)
 
     return Explorer(draw, {"width": list(widths), "depth": list(depths)},
+                    labels={"width": "width n", "depth": "hidden layers L"},
                     title="Random networks at initialisation vs the NNGP")
 
 
@@ -75,4 +76,5 @@ def explore_ntk_concentration(
         ax.legend(fontsize=8)
 
     return Explorer(draw, {"width": list(widths), "depth": list(depths)},
+                    labels={"width": "width n", "depth": "hidden layers L"},
                     title="Empirical NTK at initialisation vs the analytic NTK")

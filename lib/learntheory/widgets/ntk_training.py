@@ -57,23 +57,25 @@ def explore_lazy_training(
     check_instance(data, "data", CircleRegression, owner=owner)
     check_instance(config, "config", MLPConfig, owner=owner)
     every = max(1, steps // n_records)
+    recorded = sorted(set(range(0, steps + 1, every)) | {steps})   # as train_mlp records
     runs: dict[int, LazyRun] = {}
 
-    def draw(fig, width: int, record: int) -> None:
+    def draw(fig, width: int, step: int) -> None:
         if width not in runs:
             runs[width] = lazy_run(data.x, data.y, data.x_test, config=config.with_width(width),
                                    lr=lr, steps=steps, record_every=every,
                                    generator=make_generator(seed, data.x.device))
         run = runs[width]
-        r = min(record, len(run.steps) - 1)
+        r = run.steps.tolist().index(step)
         ax = fig.subplots()
         plot_lazy_run(ax, run, data, record=r, label=f"network of width {width}")
         ax.set_ylim(-2.2, 2.2)
-        ax.set_title(f"step {int(run.steps[r])} of {steps}", fontsize=9)
+        ax.set_title(f"step {step} of {steps}", fontsize=9)
         ax.legend(fontsize=7, loc="upper left", ncols=3)
 
-    return Explorer(draw, {"width": list(widths), "record": list(range(n_records + 1))},
-                    defaults={"width": widths[0], "record": n_records},
+    return Explorer(draw, {"width": list(widths), "step": recorded},
+                    defaults={"width": widths[0], "step": steps},
+                    labels={"width": "width n", "step": "training step t"},
                     title="Lazy training: network vs kernel prediction")
 
 
@@ -112,6 +114,7 @@ def explore_spectral_dynamics(
         ax2.legend(fontsize=6, loc="upper left")
 
     return Explorer(draw, {"lr_factor": list(lr_factors), "t": list(times)},
+                    labels={"lr_factor": "step size η·λ_max", "t": "gradient-descent steps t"},
                     title="Kernel gradient descent along the NTK's eigenvectors")
 
 
@@ -147,4 +150,5 @@ def explore_feature_learning(
         plot_feature_learning(*fig.subplots(1, 2), runs[key], title=f"{name}, width {width}")
 
     return Explorer(draw, {"width": list(widths), "parameterization": list(learning_rates)},
+                    labels={"width": "width n", "parameterization": "parameterization"},
                     title="Feature learning: NTK vs muP parameterization")
