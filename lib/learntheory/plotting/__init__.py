@@ -1,7 +1,13 @@
 """Figures (matplotlib only). Functions draw on given Axes and return the artists;
 none calls ``plt.show()``. Numeric work happens in the numeric subpackages."""
 
-from learntheory.plotting.kde import plot_participation, plot_phase_diagram
+from learntheory.plotting.kde import (
+    plot_participation,
+    plot_phase_diagram,
+    plot_phase_points,
+    plot_top_weights,
+    plot_y2_histogram,
+)
 from learntheory.plotting.kernels import (
     plot_eigenfunctions,
     plot_error_curves,
@@ -53,6 +59,9 @@ __all__ = [
     "plot_output_scatter",
     "plot_participation",
     "plot_phase_diagram",
+    "plot_phase_points",
     "plot_spectrum",
+    "plot_top_weights",
     "plot_training_filters",
+    "plot_y2_histogram",
 ]
