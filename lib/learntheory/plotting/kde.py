@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from learntheory.plotting.style import PALETTE
 
@@ -86,6 +87,7 @@ def plot_top_weights(ax: Axes, weights, *, k: int = 20, color: str = PALETTE[0],
     ax.set_ylabel("normalised weight $w_i$")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(0.3, len(top) + 0.7)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, loc="upper right")
     if title is not None:
         ax.set_title(title, fontsize=9)
