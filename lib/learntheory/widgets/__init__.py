@@ -6,6 +6,7 @@ grid and a draw function that calls the numeric subpackage and
 """
 
 from learntheory.widgets.explorer import Explorer
+from learntheory.widgets.kde import explore_participation
 from learntheory.widgets.kernels import explore_krr
 from learntheory.widgets.ntk import explore_nngp, explore_ntk_concentration
 from learntheory.widgets.ntk_training import (
@@ -21,5 +22,6 @@ __all__ = [
     "explore_lazy_training",
     "explore_nngp",
     "explore_ntk_concentration",
+    "explore_participation",
     "explore_spectral_dynamics",
 ]
