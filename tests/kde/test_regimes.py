@@ -174,3 +174,17 @@ def test_every_field_of_the_phase_diagram():
     torch.testing.assert_close(pd.scott_limit, scott, rtol=4 * 1.5 / d + 1e-12, atol=0)
     with pytest.raises(ValueError, match="'alpha' parameter of phase_diagram"):
         lt.kde.phase_diagram(torch.tensor([0.2, 0.0], dtype=torch.float64))
+
+
+def test_bandwidths_at_ratios():
+    """r h_G(alpha_eff): Sigma(h / r) = alpha - ln d / 2d to 1e-12 (as for glass_bandwidth);
+    a list gives the same as a tensor; alpha_eff <= 0 is refused naming 'd'."""
+    r = torch.tensor([0.5, 1.0, 1.4], dtype=torch.float64)
+    h = lt.kde.bandwidths_at_ratios(r, 0.3, 30)
+    a_eff = 0.3 - math.log(30) / 60
+    torch.testing.assert_close(lt.kde.rarity(h / r), torch.full((3,), a_eff), rtol=1e-12, atol=0)
+    assert torch.equal(lt.kde.bandwidths_at_ratios([0.5, 1.0, 1.4], 0.3, 30), h)
+    with pytest.raises(ValueError, match="The 'd' parameter of bandwidths_at_ratios"):
+        lt.kde.bandwidths_at_ratios(0.5, 0.05, 4)
+    with pytest.raises(TypeError, match="The 'ratios' parameter of bandwidths_at_ratios"):
+        lt.kde.bandwidths_at_ratios("1", 0.3, 30)

@@ -54,6 +54,7 @@ from learntheory.kde.estimator import (
 )
 from learntheory.kde.regimes import (
     PhaseDiagram,
+    bandwidths_at_ratios,
     clt_bandwidth,
     effective_alpha,
     glass_bandwidth,
@@ -79,6 +80,7 @@ __all__ = [
     "ParticipationSummary",
     "PhaseDiagram",
     "WeightStatistics",
+    "bandwidths_at_ratios",
     "clt_bandwidth",
     "effective_alpha",
     "glass_bandwidth",

@@ -23,7 +23,7 @@ condensed regime. At finite :math:`d` the transitions sit at
 :math:`\alpha_{\rm eff} = \alpha - \ln d / 2d`.
 
 Every function is vectorised: a tensor in, a tensor of the same shape out (a Python
-float gives a 0-d float64 tensor).
+float gives a 0-d float64 tensor, a list of floats a 1-d one).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from learntheory._core import check_int
 
 __all__ = [
     "PhaseDiagram",
+    "bandwidths_at_ratios",
     "clt_bandwidth",
     "effective_alpha",
     "glass_bandwidth",
@@ -54,10 +55,14 @@ _BISECTION_STEPS = 200
 
 
 def _as_positive_tensor(value: Any, name: str, owner: str) -> torch.Tensor:
-    """A finite floating tensor with every entry > 0 (Python numbers -> float64 0-d)."""
+    """A finite floating tensor with every entry > 0 (a Python number -> float64 0-d, a
+    non-empty list or tuple of numbers -> float64 1-d)."""
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        value = torch.tensor([float(v) for v in value], dtype=torch.float64)
     if isinstance(value, bool) or not isinstance(value, (torch.Tensor, int, float)):
-        raise TypeError(f"The '{name}' parameter of {owner} must be a float or a floating "
-                        f"torch.Tensor. Got {type(value).__name__} instead.")
+        raise TypeError(f"The '{name}' parameter of {owner} must be a float, a list of floats "
+                        f"or a floating torch.Tensor. Got {type(value).__name__} instead.")
     if not isinstance(value, torch.Tensor):
         value = torch.tensor(float(value), dtype=torch.float64)
     if not value.is_floating_point():
@@ -362,3 +367,46 @@ def phase_diagram(alpha: Any) -> PhaseDiagram:
     alpha = _as_positive_tensor(alpha, "alpha", "phase_diagram").reshape(-1)
     return PhaseDiagram(alpha=alpha, glass=glass_bandwidth(alpha), clt=clt_bandwidth(alpha),
                         kl=kl_bandwidth(alpha), scott_limit=torch.exp(-alpha))
+
+
+def bandwidths_at_ratios(ratios: Any, alpha: float, d: int) -> torch.Tensor:
+    r"""Bandwidths :math:`h = r\,h_G(\alpha_{\rm eff}(\alpha, d))` for ratios :math:`r`.
+
+    The grid on which simulations at finite :math:`d` are compared with
+    :math:`1 - r^2` ([BiroliMezard2024], derived).
+
+    Parameters
+    ----------
+    ratios : float or torch.Tensor
+        :math:`r > 0`.
+    alpha : float
+        :math:`\alpha > 0`.
+    d : int
+        Dimension; :math:`\alpha_{\rm eff} = \alpha - \ln d / 2d` must be > 0.
+
+    Returns
+    -------
+    torch.Tensor
+        Same shape as ``ratios``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming 'ratios', 'alpha' or 'd'; a ValueError naming 'd' when
+        :math:`\alpha_{\rm eff} \le 0`.
+
+    Examples
+    --------
+    >>> import learntheory as lt
+    >>> h = lt.kde.bandwidths_at_ratios(1.0, 0.3, 30)
+    >>> abs(float(lt.kde.rarity(h)) - float(lt.kde.effective_alpha(0.3, 30))) < 1e-12
+    True
+    """
+    owner = "bandwidths_at_ratios"
+    ratios = _as_positive_tensor(ratios, "ratios", owner)
+    a_eff = effective_alpha(_as_positive_tensor(alpha, "alpha", owner), d)
+    if float(a_eff) <= 0:
+        raise ValueError(f"The 'd' parameter of {owner} gives alpha_eff = alpha - ln d / 2d = "
+                         f"{float(a_eff):.3g} <= 0 (alpha = {float(alpha)}, d = {d}): no "
+                         "condensed regime at this size.")
+    return ratios * glass_bandwidth(a_eff).to(ratios.dtype)
