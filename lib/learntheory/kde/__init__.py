@@ -15,6 +15,8 @@ Modules
 * :mod:`learntheory.kde.regimes`: the rarity :math:`\Sigma(h)`, the thresholds
   :math:`h_G`, :math:`h_{CLT}`, :math:`h_{KL}`, :math:`D_{\min}`, the KL per dimension
   and the finite-:math:`d` correction :math:`\alpha_{\rm eff}`.
+* :mod:`learntheory.kde.neighbours`: the normalised kernel weights at a query point, and
+  the regime (condensed, heavy-tailed, CLT) of a bandwidth.
 * :mod:`learntheory.kde.simulation`: the direct simulation with real vectors and the exact
   scalar shortcut through (non-central) :math:`\chi^2_d` distances.
 
@@ -52,6 +54,13 @@ from learntheory.kde.estimator import (
     silverman_bandwidth,
     weight_statistics,
 )
+from learntheory.kde.neighbours import (
+    REGIMES,
+    NearestWeights,
+    kde_regime,
+    kernel_weights,
+    nearest_weights,
+)
 from learntheory.kde.regimes import (
     PhaseDiagram,
     bandwidths_at_ratios,
@@ -74,6 +83,11 @@ from learntheory.kde.simulation import (
 )
 
 __all__ = [
+    "REGIMES",
+    "NearestWeights",
+    "kde_regime",
+    "kernel_weights",
+    "nearest_weights",
     "BANDWIDTH_RULES",
     "GaussianKDE",
     "KDESimulation",

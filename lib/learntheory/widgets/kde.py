@@ -16,8 +16,8 @@ from learntheory.kde import (
     clt_bandwidth,
     effective_alpha,
     glass_bandwidth,
-    log_density,
-    sample_size,
+    kde_regime,
+    nearest_weights,
     simulate_kde_scalar,
 )
 from learntheory.plotting.kde import plot_top_weights, plot_y2_histogram
@@ -28,11 +28,10 @@ __all__ = ["explore_nearest_weights", "explore_participation"]
 
 def _regime(h: float, alpha_eff: float) -> str:
     hg, hc = float(glass_bandwidth(alpha_eff)), float(clt_bandwidth(alpha_eff))
-    if h < hg:
-        return f"condensed (h < h_G = {hg:.2f})"
-    if h < hc:
-        return f"heavy-tailed ({hg:.2f} = h_G < h < h_CLT = {hc:.2f})"
-    return f"CLT (h > h_CLT = {hc:.2f})"
+    names = {"condensed": f"condensed (h < h_G = {hg:.2f})",
+             "heavy-tailed": f"heavy-tailed ({hg:.2f} = h_G < h < h_CLT = {hc:.2f})",
+             "CLT": f"CLT (h > h_CLT = {hc:.2f})"}
+    return names[kde_regime(h, alpha_eff)]
 
 
 def explore_nearest_weights(
@@ -45,23 +44,17 @@ def explore_nearest_weights(
 ) -> Explorer:
     """alpha x h: the largest normalised weights of the KDE at one test point, and the regime.
 
-    Draws :math:`n = e^{\\alpha d}` points from :math:`\\mathcal N(0, I_d)` and one test
-    point (generator seeded by ``seed``), takes the kernel values from
-    :func:`~learntheory.kde.log_density` with the roles swapped (the log-kernel of each data
-    point about the test point) and draws the ``k`` largest weights with
-    :func:`~learntheory.plotting.plot_top_weights`; the title names the regime against
-    :math:`h_G(\\alpha_{\\rm eff})` and :math:`h_{CLT}(\\alpha_{\\rm eff})`.
+    Computes :func:`~learntheory.kde.nearest_weights` (:math:`n = e^{\\alpha d}` points
+    from :math:`\\mathcal N(0, I_d)` and one test point, generator seeded by ``seed``)
+    and draws its ``k`` largest weights with :func:`~learntheory.plotting.plot_top_weights`;
+    the title names the regime against :math:`h_G(\\alpha_{\\rm eff})` and
+    :math:`h_{CLT}(\\alpha_{\\rm eff})`.
     """
 
     def draw(fig, alpha: float, h: float) -> None:
-        gen = make_generator(seed)
-        n = sample_size(alpha, d)
-        data = torch.randn(n, d, generator=gen, dtype=torch.float64)
-        x = torch.randn(1, d, generator=gen, dtype=torch.float64)
-        weights = torch.softmax(log_density(data, x, bandwidth=h), 0)
-        a_eff = float(effective_alpha(alpha, d))
-        plot_top_weights(fig.subplots(), weights, k=k,
-                         title=f"d = {d}, n = {n}: {_regime(h, a_eff)}")
+        res = nearest_weights(alpha, d, h, dtype=torch.float64, generator=make_generator(seed))
+        plot_top_weights(fig.subplots(), res.weights, k=k,
+                         title=f"d = {d}, n = {res.n}: {_regime(h, res.alpha_eff)}")
 
     return Explorer(draw, {"alpha": list(alphas), "h": list(bandwidths)},
                     labels={"alpha": "α = ln n / d", "h": "bandwidth h"},
