@@ -59,3 +59,11 @@ def test_figure_code_is_folded(page: Path):
         page.read_text(encoding="utf-8"))
         if "new_figure(" in m.group(2) and "hide-input" not in m.group(1)]
     assert not unfolded, f"{page.name}: figure cells without hide-input: {unfolded}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT / "book")))
+def test_titles_have_no_maths(page: Path):
+    """Page titles appear in every page's navigation, where MathJax is not loaded on pages
+    without maths of their own (raw TeX shows there): write symbols as Unicode."""
+    titles = re.findall(r"^# (.*)$", FENCE.sub("", page.read_text(encoding="utf-8")), re.M)
+    assert not [t for t in titles if "$" in t], f"{page.name}: maths in a title: {titles}"
