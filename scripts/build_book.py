@@ -39,8 +39,14 @@ def library_hash() -> str:
 
 
 def site_hash() -> str:
-    """The site machinery Sphinx does not track: local extensions and static files."""
+    """What Sphinx does not track for unchanged pages: local extensions, static files,
+    the table of contents and the page titles (every page's navigation shows them)."""
     h = hashlib.sha256()
+    h.update((ROOT / "_toc.yml").read_bytes())
+    for page in sorted((ROOT / "book").rglob("*.md")):
+        titles = [line for line in page.read_text(encoding="utf-8").splitlines()
+                  if line.startswith("# ")]
+        h.update(f"{page.relative_to(ROOT)}:{titles[:1]}".encode())
     for path in sorted(p for p in (ROOT / "book" / "_ext").rglob("*") if p.is_file()) + sorted(
             p for p in (ROOT / "book" / "_static").rglob("*") if p.is_file()):
         h.update(str(path.relative_to(ROOT)).encode())
@@ -67,7 +73,8 @@ def main(mode: str) -> int:
                                           or site_stamp.read_text() != site_digest):
         # Sphinx re-renders only changed pages; an extension's or a stylesheet's change
         # must reach every page (the executed notebooks stay cached).
-        print("The site's extensions or static files changed: re-rendering every page.")
+        print("The site's extensions, static files, contents or titles changed: "
+              "re-rendering every page.")
         shutil.rmtree(build_dir / "html", ignore_errors=True)
         shutil.rmtree(build_dir / ".doctrees", ignore_errors=True)
     env = dict(os.environ, BOOK_SMOKE="1" if mode == "smoke" else "0", PYTHONUNBUFFERED="1")
