@@ -10,7 +10,7 @@ import math
 
 import pytest
 import torch
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import minimize_scalar
 
 import learntheory as lt
 
@@ -72,26 +72,11 @@ def test_glass_bandwidth_solves_sigma_equal_alpha():
     assert lt.kde.glass_bandwidth(ALPHAS.reshape(5, 1)).shape == (5, 1)
 
 
-def _constrained_min(alpha: float) -> float:
-    """min (1-a)^2 + b s.t. a^2/2 + (b - 1 - ln b)/2 <= alpha, by scipy: for each a, the
-    smallest feasible b is the root in (0, 1] of b - 1 - ln b = 2 alpha - a^2 (brentq,
-    xtol 1e-15), then a bounded 1-D minimisation over a in [0, sqrt(2 alpha)]."""
-    def b_of(a):
-        c = 2 * alpha - a * a
-        if c <= 0:
-            return 1.0
-        return brentq(lambda b: b - 1 - math.log(b) - c, 1e-300, 1.0, xtol=1e-15, rtol=1e-15)
-
-    res = minimize_scalar(lambda a: (1 - a) ** 2 + b_of(a), bounds=(0.0, math.sqrt(2 * alpha)),
-                          method="bounded", options={"xatol": 1e-10})
-    return float(res.fun)
-
-
 @pytest.mark.parametrize("alpha", [0.05, 0.1, 0.3, 0.5, 1.0, 2.0])
-def test_min_distance_is_the_constrained_minimum(alpha):
+def test_min_distance_is_the_constrained_minimum(alpha, constrained_min):
     """The objective is quadratic at its minimum, so xatol = 1e-10 on a moves the minimum
     value by ~ f'' xatol^2 ~ 1e-20; brentq's b is within 1e-15: agreement to 1e-12."""
-    assert float(lt.kde.min_distance(alpha)) == pytest.approx(_constrained_min(alpha), abs=1e-12)
+    assert float(lt.kde.min_distance(alpha)) == pytest.approx(constrained_min(alpha), abs=1e-12)
 
 
 def test_kl_branches_meet_at_the_glass_bandwidth():
@@ -145,46 +130,3 @@ def test_bad_input_names_the_parameter():
         lt.kde.glass_bandwidth(torch.tensor([1, 2]))
     with pytest.raises(ValueError, match="The 'd' parameter of effective_alpha"):
         lt.kde.effective_alpha(0.3, 0)
-
-
-def _brentq_glass(alpha: float) -> float:
-    """h_G by scipy's brentq on the rarity written out here (xtol 1e-15)."""
-    def sigma(h):
-        u = h * h
-        return 0.5 * (math.log1p(1 / u) - u / (1 + u) ** 2) - alpha
-    return brentq(sigma, 1e-6, 1e3, xtol=1e-15, rtol=1e-15)
-
-
-def test_every_field_of_the_phase_diagram():
-    """h_G and h_CLT / sqrt(2) against brentq (1e-12: both solve to ~1e-15); h_KL^2 against the
-    constrained minimum of _constrained_min (1e-12); e^{-alpha} against Scott's rule at
-    n = e^{alpha d}, d = 1e6, whose exponent alpha d/(d+4) differs by 4 alpha / d (relative
-    error <= 4 alpha / d + 1e-12)."""
-    alphas = torch.tensor([0.1, 0.4, 1.5], dtype=torch.float64)
-    pd = lt.kde.phase_diagram(alphas)
-    torch.testing.assert_close(pd.alpha, alphas, rtol=0, atol=0)
-    ref_g = torch.tensor([_brentq_glass(float(a)) for a in alphas], dtype=torch.float64)
-    torch.testing.assert_close(pd.glass, ref_g, rtol=1e-12, atol=0)
-    torch.testing.assert_close(pd.clt / math.sqrt(2), ref_g, rtol=1e-12, atol=0)
-    ref_kl2 = torch.tensor([_constrained_min(float(a)) for a in alphas], dtype=torch.float64)
-    torch.testing.assert_close(pd.kl**2, ref_kl2, rtol=0, atol=1e-12)
-    d = 10**6
-    scott = torch.tensor([math.exp(-float(a) * d / (d + 4)) for a in alphas],
-                         dtype=torch.float64)
-    torch.testing.assert_close(pd.scott_limit, scott, rtol=4 * 1.5 / d + 1e-12, atol=0)
-    with pytest.raises(ValueError, match="'alpha' parameter of phase_diagram"):
-        lt.kde.phase_diagram(torch.tensor([0.2, 0.0], dtype=torch.float64))
-
-
-def test_bandwidths_at_ratios():
-    """r h_G(alpha_eff): Sigma(h / r) = alpha - ln d / 2d to 1e-12 (as for glass_bandwidth);
-    a list gives the same as a tensor; alpha_eff <= 0 is refused naming 'd'."""
-    r = torch.tensor([0.5, 1.0, 1.4], dtype=torch.float64)
-    h = lt.kde.bandwidths_at_ratios(r, 0.3, 30)
-    a_eff = 0.3 - math.log(30) / 60
-    torch.testing.assert_close(lt.kde.rarity(h / r), torch.full((3,), a_eff), rtol=1e-12, atol=0)
-    assert torch.equal(lt.kde.bandwidths_at_ratios([0.5, 1.0, 1.4], 0.3, 30), h)
-    with pytest.raises(ValueError, match="The 'd' parameter of bandwidths_at_ratios"):
-        lt.kde.bandwidths_at_ratios(0.5, 0.05, 4)
-    with pytest.raises(TypeError, match="The 'ratios' parameter of bandwidths_at_ratios"):
-        lt.kde.bandwidths_at_ratios("1", 0.3, 30)

@@ -17,6 +17,8 @@ Modules
   and the finite-:math:`d` correction :math:`\alpha_{\rm eff}`.
 * :mod:`learntheory.kde.neighbours`: the normalised kernel weights at a query point, and
   the regime (condensed, heavy-tailed, CLT) of a bandwidth.
+* :mod:`learntheory.kde.phase`: the phase diagram on a grid of :math:`\alpha`, and
+  bandwidths at given ratios of :math:`h_G(\alpha_{\rm eff})`.
 * :mod:`learntheory.kde.simulation`: the direct simulation with real vectors and the exact
   scalar shortcut through (non-central) :math:`\chi^2_d` distances.
 
@@ -61,16 +63,14 @@ from learntheory.kde.neighbours import (
     kernel_weights,
     nearest_weights,
 )
+from learntheory.kde.phase import PhaseDiagram, bandwidths_at_ratios, phase_diagram
 from learntheory.kde.regimes import (
-    PhaseDiagram,
-    bandwidths_at_ratios,
     clt_bandwidth,
     effective_alpha,
     glass_bandwidth,
     kl_bandwidth,
     kl_per_dimension,
     min_distance,
-    phase_diagram,
     rarity,
 )
 from learntheory.kde.simulation import (

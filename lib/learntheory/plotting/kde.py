@@ -25,7 +25,7 @@ def _np(t):
 def plot_phase_diagram(ax: Axes, diagram):
     """The (alpha, h) plane: h_CLT, h_G, h_KL and Scott's limit e^{-alpha}, regimes shaded.
 
-    ``diagram`` is a :class:`~learntheory.kde.regimes.PhaseDiagram`.
+    ``diagram`` is a :class:`~learntheory.kde.phase.PhaseDiagram`.
     """
     a = _np(diagram.alpha)
     top = max(float(diagram.clt.max()) * 1.15, 1e-3)
