@@ -4,6 +4,10 @@ Layers, imports flowing one way (a module may import its own layer or lower ones
 
     _core  <-  datasets, rates  <-  kernels  <-  chapters (ntk, ...)  <-  plotting  <-  widgets
 
+Chapters talk through ``kernels``, except where a later chapter is built on an earlier
+one's method and says so in ``BUILDS_ON`` (model collapse reruns the KDE chapter's
+estimator in a loop); the dependencies form a DAG, checked below.
+
 A new chapter subpackage is found by ``pkgutil`` and lands in the chapter layer without
 editing this file; so does a new module of an existing subpackage.
 """
@@ -24,6 +28,8 @@ import learntheory
 PKG = Path(learntheory.__file__).parent
 LAYER = {"_core": 0, "datasets": 1, "rates": 1, "kernels": 2, "plotting": 4, "widgets": 5}
 CHAPTER = 3  # every other subpackage is a chapter
+#: The only chapter -> chapter imports allowed: chapter -> chapters it builds on.
+BUILDS_ON = {"collapse": {"kde"}}
 
 
 def _layer(name: str) -> int:
@@ -63,10 +69,21 @@ def test_imports_flow_one_way(path: Path):
             if parts[0] != "learntheory" or len(parts) < 2:
                 continue
             target = parts[1]
-            chapter_to_chapter = (_layer(own) == CHAPTER == _layer(target) and target != own)
+            chapter_to_chapter = (_layer(own) == CHAPTER == _layer(target) and target != own
+                                  and target not in BUILDS_ON.get(own, set()))
             if _layer(target) > _layer(own) or chapter_to_chapter:
                 bad.append(f"line {node.lineno}: {name}")
     assert not bad, f"{path.relative_to(PKG)} ({own}, layer {_layer(own)}) imports upward: {bad}"
+
+
+def test_chapters_build_on_earlier_chapters_only():
+    """BUILDS_ON names existing chapters and has no cycle (a chapter it builds on builds
+    on nothing that builds on it)."""
+    chapters = {m for m in SUBPACKAGES if _layer(m) == CHAPTER}
+    for own, bases in BUILDS_ON.items():
+        assert {own} | bases <= chapters, f"BUILDS_ON names a missing chapter: {own}, {bases}"
+        for base in bases:
+            assert own not in BUILDS_ON.get(base, set()), f"{own} and {base} build on each other"
 
 
 @pytest.mark.parametrize("module", NUMERIC)
