@@ -44,3 +44,11 @@ def test_notebook_executes_in_smoke_mode(path: Path, monkeypatch: pytest.MonkeyP
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    # A failing display (e.g. a figure refused by lt.plotting's style check when glued)
+    # leaves an error output without failing its cell: fail on it here.
+    errors = [f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+              for i, cell in enumerate(nb.cells) for out in cell.get("outputs", [])
+              if out.get("output_type") == "error"
+              or (out.get("name") == "stderr" and "Traceback" in out.get("text", ""))]
+    assert not errors, f"{path.name} has error outputs: {errors}"
+

@@ -44,7 +44,7 @@ def plot_phase_diagram(ax: Axes, diagram):
     ax.set_ylim(0, top)
     ax.set_xlabel(r"$\alpha = \ln n / d$")
     ax.set_ylabel("bandwidth $h$")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(loc="upper right")
     return arts
 
 
@@ -67,7 +67,7 @@ def plot_participation(ax: Axes, summary, *, color: str = PALETTE[0], label: str
     ax.set_xlabel(r"$h / h_G(\alpha_{\rm eff})$")
     ax.set_ylabel(r"$\langle Y_2 \rangle$")
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(fontsize=8)
+    ax.legend()
     return arts
 
 
@@ -88,9 +88,9 @@ def plot_top_weights(ax: Axes, weights, *, k: int = 20, color: str = PALETTE[0],
     ax.set_ylim(0, 1.02)
     ax.set_xlim(0.3, len(top) + 0.7)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(loc="upper right")
     if title is not None:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title)
     return arts
 
 
@@ -115,7 +115,7 @@ def plot_y2_histogram(ax: Axes, sim, *, glass: float, column: int = 0,
     ax.set_xlabel(r"participation ratio $Y_2 = \sum_i w_i^2$")
     ax.set_ylabel("test points")
     ax.set_xlim(0, 1)
-    ax.legend(fontsize=8)
+    ax.legend()
     return arts
 
 

@@ -36,8 +36,9 @@ def plot_gram(ax: Axes, K: torch.Tensor, *, title: str | None = None, cmap: str 
     return im
 
 
-def plot_krr_fit(ax: Axes, data, fit, *, show_target: bool = True):
-    """Training sample, true function and the KRR fit on the test grid."""
+def plot_krr_fit(ax: Axes, data, fit, *, show_target: bool = True, legend: bool = True):
+    """Training sample, true function and the KRR fit on the test grid; the title gives
+    h and λ, the upper right corner the train and test errors."""
     x = _np(data.x_test[:, 0])
     arts = [ax.scatter(_np(data.x_train[:, 0]), _np(data.y_train), s=12, color="0.45",
                        label="training data", zorder=3)]
@@ -47,9 +48,11 @@ def plot_krr_fit(ax: Axes, data, fit, *, show_target: bool = True):
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
     ax.set_ylim(-2.6, 2.6)
-    ax.set_title(f"h = {fit.bandwidth:.3g}, λ = {fit.ridge:.2g}   "
-                 f"train MSE {fit.train_mse:.3f}, test MSE {fit.test_mse:.3f}", fontsize=9)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title(f"h = {fit.bandwidth:.3g}, λ = {fit.ridge:.2g}")
+    arts.append(ax.text(0.97, 0.97, f"train MSE {fit.train_mse:.3f}\ntest MSE {fit.test_mse:.3f}",
+                        transform=ax.transAxes, ha="right", va="top"))
+    if legend:
+        ax.legend(loc="lower left")
     return arts
 
 
@@ -68,7 +71,7 @@ def plot_error_curves(ax: Axes, curves, *, current: float | None = None,
     ax.set_yscale("log")
     ax.set_xlabel("bandwidth $h$")
     ax.set_ylabel("mean squared error")
-    ax.legend(fontsize=8)
+    ax.legend()
     return arts
 
 
@@ -93,7 +96,7 @@ def plot_filters(ax: Axes, eigvals: torch.Tensor, filters: dict[str, torch.Tenso
     ax.set_xlabel(r"eigenvalue $\lambda_i$")
     ax.set_ylabel("fraction learned")
     ax.set_ylim(-0.05, 1.05)
-    ax.legend(fontsize=8)
+    ax.legend()
     return arts
 
 
@@ -113,8 +116,8 @@ def plot_kernel_slices(ax: Axes, x: torch.Tensor, slices: dict[str, torch.Tensor
     ax.set_xlabel("$x$")
     ax.set_ylabel("$k(x_0, x)$")
     if title:
-        ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+        ax.set_title(title)
+    ax.legend()
     return arts
 
 
@@ -139,6 +142,7 @@ def plot_eigenfunctions(ax: Axes, z: torch.Tensor, phi: torch.Tensor, *,
     ax.set_yticks([-spacing * i for i in range(k)],
                   [f"$\\phi_{{{i + 1}}}$" for i in range(k)])
     ax.set_xlabel("$x$")
+    ax.set_ylabel("eigenfunction")
     return arts
 
 
@@ -158,5 +162,5 @@ def plot_fit_path(ax: Axes, x: torch.Tensor, y: torch.Tensor, fits: dict[str, to
         arts += ax.plot(xs, _np(f[order]), color=color, lw=1.8, label=label)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
-    ax.legend(fontsize=8)
+    ax.legend()
     return arts

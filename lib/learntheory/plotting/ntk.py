@@ -67,7 +67,8 @@ def plot_loglog_fit(ax: Axes, x, y, *, fit=None, yerr=None, label: str = "",
     if fit is not None:
         xs = torch.as_tensor(x, dtype=torch.float64)
         arts += ax.plot(_np(xs), _np(fit.predict(xs)), "--", color=color, lw=1,
-                        label=f"fit: slope {fit.slope:.2f} ± {fit.stderr:.2f}")
+                        label=f"fit: slope {fit.slope:.2f}" + (
+                            f" ± {fit.stderr:.2f}" if math.isfinite(fit.stderr) else ""))
     ax.set_xscale("log")
     ax.set_yscale("log")
     return arts
@@ -87,12 +88,12 @@ def plot_output_ensemble(ax_hist: Axes, ax_scatter: Axes, ensemble, *,
         text = f"excess kurtosis {ensemble.excess_kurtosis:.2f}"
         if ensemble.exact_kurtosis is not None:
             text += f" (exact {ensemble.exact_kurtosis:.2f})"
-        ax_hist.set_title(f"width {cfg.width}, depth {cfg.depth}: {text}", fontsize=9)
-    ax_hist.legend(fontsize=7, loc="upper right")
+        ax_hist.set_title(f"width {cfg.width}, depth {cfg.depth}\n{text}")
+    ax_hist.legend(loc="upper right")
     if ax_scatter is not None and ensemble.outputs.shape[1] > 1:
         arts += plot_output_scatter(ax_scatter, ensemble.outputs, ensemble.nngp, color=color)
-        ax_scatter.set_title(f"{ensemble.outputs.shape[0]} networks of width {cfg.width} "
-                             "at two inputs", fontsize=9)
+        ax_scatter.set_title(f"{ensemble.outputs.shape[0]} networks of width {cfg.width}\n"
+                             "at two inputs")
     return arts
 
 
@@ -112,6 +113,6 @@ def plot_ntk_slices(ax: Axes, gamma: torch.Tensor, slices, *, color: str = PALET
                         label=label if i == 0 else None)
     arts += ax.plot(g, _np(slices.analytic), color="k", lw=2, ls="--",
                     label=r"analytic $\Theta$")
-    ax.set_xlabel(r"angle $\gamma$ of $x = (\cos\gamma, \sin\gamma)$")
+    ax.set_xlabel(r"input angle $\gamma$")
     ax.set_ylabel(r"$\Theta(x_0, x)$")
     return arts

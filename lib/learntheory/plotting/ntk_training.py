@@ -43,7 +43,7 @@ def plot_flow_comparison(ax: Axes, gamma_test, net_test, flow_test, *, gamma_tra
     if gamma_train is not None and net_train is not None:
         arts.append(ax.scatter(_np(gamma_train), _np(net_train), color=color, marker="x",
                                s=22, zorder=4, label="network at training inputs"))
-    ax.set_xlabel(r"angle $\gamma$ of the input $x = (\cos\gamma, \sin\gamma)$")
+    ax.set_xlabel(r"input angle $\gamma$")
     ax.set_ylabel("$f(x)$")
     return arts
 
@@ -71,7 +71,7 @@ def plot_kernel_fit(ax: Axes, data, prediction, *, color: str = PALETTE[0],
     arts = ax.plot(_np(data.gamma_test), _np(prediction), color=color, lw=2, label=label)
     arts.append(ax.scatter(_np(data.gamma), _np(data.y), color="0.4", s=14, zorder=3,
                            label="training targets"))
-    ax.set_xlabel(r"angle $\gamma$ of the input")
+    ax.set_xlabel(r"input angle $\gamma$")
     ax.set_ylabel("$f(x)$")
     return arts
 
@@ -85,7 +85,7 @@ def plot_feature_learning(ax_loss: Axes, ax_change: Axes, history, *, title: str
     ax_loss.set_xlabel("gradient-descent step")
     ax_loss.set_ylabel("training loss")
     if title:
-        ax_loss.set_title(title, fontsize=9)
+        ax_loss.set_title(title)
     change = _np(history.feature_change[-1])
     layers = range(1, len(change) + 1)
     arts.append(ax_change.bar(layers, change, color=PALETTE[1]))

@@ -80,7 +80,10 @@ class Explorer:
         Initial value of each parameter; must lie on the grid. Defaults to
         the middle of each grid.
     figsize : (float, float)
-        Figure size in inches.
+        Figure size in inches. The default, 6.8 in at 100 dpi, is the 688-px width at
+        which the page shows a frame at 1280 px, so the book's 10-pt text is shown at
+        its size; the width is capped as for every book figure
+        (:func:`learntheory.plotting.new_figure`).
     dpi : int
         Resolution of the frames. Each frame is stored as a 256-colour palette PNG
         (about a quarter of the bytes of the full-colour PNG, with no visible loss for
@@ -105,7 +108,7 @@ class Explorer:
         grid: Mapping[str, Sequence[Any]],
         *,
         defaults: Mapping[str, Any] | None = None,
-        figsize: tuple[float, float] = (9.0, 3.4),
+        figsize: tuple[float, float] = (6.8, 3.2),
         dpi: int = 100,
         title: str | None = None,
         labels: Mapping[str, str] | None = None,

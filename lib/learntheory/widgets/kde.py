@@ -82,7 +82,7 @@ def explore_participation(
         a_eff = float(effective_alpha(alpha, d))
         ax = fig.subplots()
         plot_y2_histogram(ax, sim, glass=float(glass_bandwidth(a_eff)))
-        ax.set_title(f"α = {alpha}, n = {sim.n}: {_regime(h, a_eff)}", fontsize=9)
+        ax.set_title(f"α = {alpha}, n = {sim.n}: {_regime(h, a_eff)}")
 
     return Explorer(draw, {"d": list(dims), "h": list(bandwidths)},
                     labels={"d": "dimension d", "h": "bandwidth h"},

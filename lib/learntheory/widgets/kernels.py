@@ -41,7 +41,7 @@ def explore_krr(
         plot_krr_fit(ax_fit, data, krr_fit_1d(data, bandwidth=bandwidth, ridge=ridge,
                                                kernel=kernel))
         plot_error_curves(ax_err, curves[ridge], current=bandwidth)
-        ax_err.set_title(f"errors along the bandwidth sweep (λ = {ridge:.2g})", fontsize=9)
+        ax_err.set_title(f"errors against h (λ = {ridge:.2g})")
 
     return Explorer(draw, {"bandwidth": list(bandwidths), "ridge": list(ridges)},
                     defaults=defaults, labels={"bandwidth": "bandwidth h", "ridge": "ridge λ"},

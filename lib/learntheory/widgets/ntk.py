@@ -72,8 +72,8 @@ def explore_ntk_concentration(
         ax = fig.subplots()
         plot_ntk_slices(ax, gamma, slices, color=PALETTE[0])
         ax.set_title(f"depth {depth}, width {width}: mean relative error "
-                     f"{float(slices.relative_error.mean()):.3f}", fontsize=9)
-        ax.legend(fontsize=8)
+                     f"{float(slices.relative_error.mean()):.3f}")
+        ax.legend()
 
     return Explorer(draw, {"width": list(widths), "depth": list(depths)},
                     labels={"width": "width n", "depth": "hidden layers L"},

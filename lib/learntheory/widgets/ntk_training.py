@@ -70,8 +70,8 @@ def explore_lazy_training(
         ax = fig.subplots()
         plot_lazy_run(ax, run, data, record=r, label=f"network of width {width}")
         ax.set_ylim(-2.2, 2.2)
-        ax.set_title(f"step {step} of {steps}", fontsize=9)
-        ax.legend(fontsize=7, loc="upper left", ncols=3)
+        ax.set_title(f"step {step} of {steps}")
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside right")
 
     return Explorer(draw, {"width": list(widths), "step": recorded},
                     defaults={"width": widths[0], "step": steps},
@@ -108,10 +108,10 @@ def explore_spectral_dynamics(
         ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
         plot_kernel_fit(ax1, data, pred, label=f"kernel GD after {t} steps")
         ax1.set_ylim(-1.8, 1.8)
-        ax1.legend(fontsize=8, loc="upper left")
+        ax1.legend(loc="upper left")
         plot_training_filters(ax2, early_stopping_filters(vals, lr=lr, times=[t]))
-        ax2.set_title(rf"$\eta = {lr_factor:g}/\lambda_{{\max}}$, $t = {t}$", fontsize=9)
-        ax2.legend(fontsize=6, loc="upper left")
+        ax2.set_title(rf"$\eta = {lr_factor:g}/\lambda_{{\max}}$, $t = {t}$")
+        ax2.legend(loc="lower right")
 
     return Explorer(draw, {"lr_factor": list(lr_factors), "t": list(times)},
                     labels={"lr_factor": "step size η·λ_max", "t": "gradient-descent steps t"},
