@@ -88,3 +88,13 @@ def test_a_legend_off_the_figure_is_refused():
     ax.legend(loc="upper left", bbox_to_anchor=(0.5, 1.0))
     with pytest.raises(ValueError, match="legend"):
         _draw(fig)
+
+
+def test_overlapping_tick_labels_are_refused():
+    fig = lt.plotting.new_figure(figsize=(3, 3))
+    ax = _labelled(fig)
+    ax.set_xticks([0, 0.5, 1])
+    _draw(fig)
+    ax.set_xticks([0, 0.01, 1], ["zero", "one hundredth", "one"])
+    with pytest.raises(ValueError, match="tick labels"):
+        _draw(fig)

@@ -11,7 +11,8 @@ derived from that mapping (the paper's abstract describes it) and checked by sim
 Modules
 -------
 * :mod:`learntheory.kde.estimator`: the log-space Gaussian KDE (``log_density``,
-  ``GaussianKDE``), weight statistics (participation ratio), Scott's and Silverman's rules.
+  ``GaussianKDE``, batched sampling ``sample_kde``), weight statistics (participation
+  ratio), Scott's and Silverman's rules.
 * :mod:`learntheory.kde.regimes`: the rarity :math:`\Sigma(h)`, the thresholds
   :math:`h_G`, :math:`h_{CLT}`, :math:`h_{KL}`, :math:`D_{\min}`, the KL per dimension
   and the finite-:math:`d` correction :math:`\alpha_{\rm eff}`.
@@ -52,6 +53,7 @@ from learntheory.kde.estimator import (
     GaussianKDE,
     WeightStatistics,
     log_density,
+    sample_kde,
     scott_bandwidth,
     silverman_bandwidth,
     weight_statistics,
@@ -105,6 +107,7 @@ __all__ = [
     "participation_summary",
     "phase_diagram",
     "rarity",
+    "sample_kde",
     "sample_size",
     "scott_bandwidth",
     "silverman_bandwidth",

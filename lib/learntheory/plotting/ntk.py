@@ -6,6 +6,7 @@ import math
 
 import torch
 from matplotlib.axes import Axes
+from matplotlib.ticker import NullFormatter
 
 from learntheory.plotting.style import PALETTE
 
@@ -71,6 +72,9 @@ def plot_loglog_fit(ax: Axes, x, y, *, fit=None, yerr=None, label: str = "",
                             f" ± {fit.stderr:.2f}" if math.isfinite(fit.stderr) else ""))
     ax.set_xscale("log")
     ax.set_yscale("log")
+    # label the measured widths, not the minor decades (their labels run together)
+    ax.set_xticks(_np(x), [f"{float(v):g}" for v in _np(x)])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     return arts
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import torch
 from matplotlib.axes import Axes
+from matplotlib.ticker import NullFormatter
 
 from learntheory.plotting.style import PALETTE
 
@@ -159,6 +160,7 @@ def plot_ntk_fluctuations(ax: Axes, result, *, fit_c: float | None = None,
                         label=rf"$e^{{cL/n}} - 1$, fitted $c = {fit_c:.2f}$")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())  # minor-decade labels run together
     ax.set_xlabel("depth / width $L/n$")
     ax.set_ylabel(r"$\mathrm{Var}\,\hat\Theta(x,x) \,/\, (\mathbb{E}\,\hat\Theta(x,x))^2$")
     return arts

@@ -103,6 +103,13 @@ def _colliding_texts(fig: Figure, renderer) -> list[str]:
            or b.y0 < fig.bbox.y0 - 1 or b.y1 > fig.bbox.y1 + 1]
     out += [f"'{n1}' overlaps '{n2}'" for i, (n1, b1) in enumerate(boxes)
             for n2, b2 in boxes[i + 1:] if b1.overlaps(b2)]
+    for ax in fig.axes:  # tick labels of one axis running into each other
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks = [t for t in axis.get_ticklabels(which="both")
+                     if t.get_visible() and t.get_text()]
+            tb = [(t.get_text(), t.get_window_extent(renderer)) for t in ticks]
+            out += [f"tick labels '{n1}' and '{n2}' overlap" for i, (n1, b1) in enumerate(tb)
+                    for n2, b2 in tb[i + 1:] if b1.overlaps(b2)]
     return out
 
 
