@@ -8,11 +8,135 @@ beside each simulator sit the closed forms its chapter page draws over it.
 Modules
 -------
 * :mod:`learntheory.collapse.loop`: the generation loop (``simulate``, ``History``).
+* :mod:`learntheory.collapse.gaussian`: a Gaussian refitted to its own samples (replace or
+  accumulate, unbiased or MLE variance) and the exact laws of the replace loop.
+* :mod:`learntheory.collapse.regression`: fixed-design least squares relabelled by its own
+  predictions; the replace and accumulate risks.
+* :mod:`learntheory.collapse.resampling`: recursive KDE (the bootstrap loop at
+  :math:`h = 0`), its variance law, and the ancestry laws of resampling.
+* :mod:`learntheory.collapse.bootstrap`: out-of-bag fraction, the .632 error, percentile
+  intervals for Monte Carlo numbers.
+* :mod:`learntheory.collapse.mixture`: Gaussian mixtures fitted by EM, batched over chains.
+* :mod:`learntheory.collapse.curation`: curated retraining (Luce choice among K samples,
+  real data with ratio λ) and its closed forms (H^K, p_0 e^{tr}, the fixed point).
+* :mod:`learntheory.collapse.distillation`: self-distillation of kernel ridge regression
+  (literal retraining, the closed-form diagonal, the infinite-step limit, the optimal α).
 """
 
+from learntheory.collapse.bootstrap import (
+    BootstrapInterval,
+    bootstrap_interval,
+    err632,
+    out_of_bag_fraction,
+)
+from learntheory.collapse.curation import (
+    CurationLoop,
+    CurationRun,
+    CurationState,
+    ToyAtoms,
+    choice_factor,
+    curation_step,
+    distance_reward,
+    fixed_point_law,
+    luce_choice,
+    perfect_learner_path,
+    retrained_law,
+    reward_gain_bound,
+    run_curation,
+    tilted_law,
+    toy_atoms,
+)
+from learntheory.collapse.distillation import (
+    DistillationPath,
+    DistillationRun,
+    OptimalAlphaPath,
+    SelfDistillation,
+    distill_krr_1d,
+    distillation_diagonal,
+    distillation_limit,
+    distillation_limit_diagonal,
+    optimal_alpha,
+    optimal_alpha_path,
+    self_distill,
+    self_distill_spectral,
+)
+from learntheory.collapse.gaussian import (
+    GaussianLoop,
+    GaussianMoments,
+    GaussianState,
+    chi_square,
+    gaussian_refit_moments,
+    gaussian_step,
+)
 from learntheory.collapse.loop import History, Simulator, simulate
+from learntheory.collapse.mixture import GaussianMixture, em_step, fit_mixture, mixture_log_prob
+from learntheory.collapse.regression import (
+    RegressionLoop,
+    RegressionState,
+    regression_risk,
+    regression_step,
+)
+from learntheory.collapse.resampling import (
+    KDELoop,
+    KDEState,
+    coalescence_probability,
+    expected_ancestors,
+    kde_loop_variance,
+    kde_step,
+)
 
 __all__ = [
+    "BootstrapInterval",
+    "bootstrap_interval",
+    "err632",
+    "out_of_bag_fraction",
+    "GaussianLoop",
+    "GaussianMoments",
+    "GaussianState",
+    "chi_square",
+    "gaussian_refit_moments",
+    "gaussian_step",
+    "RegressionLoop",
+    "RegressionState",
+    "regression_risk",
+    "regression_step",
+    "KDELoop",
+    "KDEState",
+    "coalescence_probability",
+    "expected_ancestors",
+    "kde_loop_variance",
+    "kde_step",
+    "CurationLoop",
+    "CurationRun",
+    "CurationState",
+    "GaussianMixture",
+    "ToyAtoms",
+    "choice_factor",
+    "curation_step",
+    "distance_reward",
+    "em_step",
+    "fit_mixture",
+    "fixed_point_law",
+    "luce_choice",
+    "mixture_log_prob",
+    "perfect_learner_path",
+    "retrained_law",
+    "reward_gain_bound",
+    "run_curation",
+    "tilted_law",
+    "toy_atoms",
+    "DistillationPath",
+    "DistillationRun",
+    "OptimalAlphaPath",
+    "SelfDistillation",
+    "distill_krr_1d",
+    "distillation_diagonal",
+    "distillation_limit",
+    "distillation_limit_diagonal",
+    "optimal_alpha",
+    "optimal_alpha_path",
+    "self_distill",
+    "self_distill_spectral",
     "History",
     "Simulator",
     "simulate",

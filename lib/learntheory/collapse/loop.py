@@ -64,6 +64,15 @@ class History:
     def n_chains(self) -> int:
         return next(iter(self.values.values())).shape[1]
 
+    def until(self, generation: int) -> History:
+        """The observations of generations ``0..generation`` only."""
+        generation = check_int(generation, "generation", owner="History.until", minimum=0)
+        if generation > self.n_generations:
+            raise ValueError(f"The 'generation' parameter of History.until must be at most "
+                             f"{self.n_generations}. Got {generation}.")
+        return History(config=self.config,
+                       values={k: v[: generation + 1] for k, v in self.values.items()})
+
     @property
     def generations(self) -> torch.Tensor:
         """``0, 1, ..., n_generations`` (int64, on the observations' device)."""

@@ -1,6 +1,25 @@
 """Figures (matplotlib only). Functions draw on given Axes and return the artists;
 none calls ``plt.show()``. Numeric work happens in the numeric subpackages."""
 
+from learntheory.plotting.collapse import (
+    plot_chain_mean,
+    plot_densities,
+    plot_risk_laws,
+    plot_theory,
+    plot_variance_fan,
+)
+from learntheory.plotting.collapse_curation import (
+    plot_curation_path,
+    plot_curation_run,
+    plot_curation_samples,
+    plot_fixed_point,
+)
+from learntheory.plotting.collapse_distillation import (
+    plot_distillation_diagonal,
+    plot_distillation_fits,
+    plot_distillation_losses,
+    plot_optimal_alpha,
+)
 from learntheory.plotting.kde import (
     plot_participation,
     plot_phase_diagram,
@@ -37,8 +56,21 @@ from learntheory.plotting.ntk_training import (
 from learntheory.plotting.style import PALETTE, new_figure
 
 __all__ = [
+    "plot_chain_mean",
+    "plot_risk_laws",
+    "plot_densities",
+    "plot_theory",
+    "plot_variance_fan",
     "PALETTE",
     "new_figure",
+    "plot_curation_path",
+    "plot_curation_run",
+    "plot_curation_samples",
+    "plot_fixed_point",
+    "plot_distillation_diagonal",
+    "plot_distillation_fits",
+    "plot_distillation_losses",
+    "plot_optimal_alpha",
     "plot_eigenfunctions",
     "plot_error_curves",
     "plot_feature_learning",

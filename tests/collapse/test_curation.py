@@ -1,0 +1,351 @@
+"""Curated retraining (learntheory.collapse.curation), Ferbach2024 with Luce1959 choices.
+
+* H^K by its integral formula against exact enumeration of the K - 1 other candidates.
+* Luce choices among K draws of a discrete law against p H^K (Monte Carlo, 5 SE).
+* The finite-K inequality E_{p^}[e^r] >= E_p[e^r] + (K-1)/K Var_p[e^r] / e^{r*} on random
+  laws, and a law that violates the variant normalised by E_p[e^r].
+* K -> infinity: H^K -> e^r / E e^r at rate 1/K with the delta-method coefficient;
+  p_t = p_0 e^{tr} / Z maximises E_p r - KL(p || p_0) / t (the exact variational identity).
+* The fixed point with real data: the closed form is a fixed point of the perfect-learner
+  map, the iteration converges to it, and Z* agrees with SciPy's brentq.
+* The loop: one generation replayed from the generator, with the refit checked against
+  scikit-learn's EM; the curated samples' E e^r and the refitted best-mode weight against
+  the atoms' closed form (Monte Carlo, 5 SE).
+* Bad input names the parameter; the loop runs on every device.
+
+Float floor of choice_factor: the trapezoid rule in v = ln u with step h = 0.02 on an
+integrand analytic in the strip |Im v| < pi/2 has error ~ exp(-pi^2 / h) (negligible); the
+truncations are below 1e-17 relative by construction; rounding comes from a log-sum-exp over
+at most NODES = 3000 nodes (range <= 60 in v for these inputs), so rtol = 4 NODES eps.
+"""
+
+import itertools
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import brentq
+from sklearn.mixture import GaussianMixture as SkGaussianMixture
+
+import learntheory as lt
+from learntheory._core.testing import assert_close_mc
+
+C = lt.collapse
+EPS = torch.finfo(torch.float64).eps
+RTOL_H = 4 * 3000 * EPS
+
+
+def _random_law(g, m, spread=4.0):
+    p = torch._standard_gamma(torch.full((m,), 0.5), generator=g)
+    return p / p.sum(), -spread * torch.rand(m, generator=g)
+
+
+def _enumerated_factor(p, r, k):
+    """H^K(x) = sum over the (K-1)-tuples of other candidates of prob * K a_x / sum a."""
+    a = r.exp().tolist()
+    out = []
+    for x in range(len(a)):
+        total = 0.0
+        for rest in itertools.product(range(len(a)), repeat=k - 1):
+            total += math.prod(float(p[i]) for i in rest) * k * a[x] / (a[x] + sum(
+                a[i] for i in rest))
+        out.append(total)
+    return torch.tensor(out)
+
+
+def test_choice_factor_matches_exact_enumeration():
+    """Random laws on 5 atoms (rewards spread over 4 and over 30 nats), K = 1..5: the
+    integral formula against enumeration, to RTOL_H; and E_p H^K = 1."""
+    g = lt.make_generator(1)
+    for spread in (4.0, 30.0):
+        p, r = _random_law(g, 5, spread)
+        for k in range(1, 6):
+            h = C.choice_factor(p, r, k)
+            torch.testing.assert_close(h, _enumerated_factor(p, r, k), rtol=RTOL_H, atol=0)
+            assert abs(float((p * h).sum()) - 1) < RTOL_H
+
+
+def test_luce_choices_sample_the_curated_law():
+    """K = 3 draws from p on 5 atoms, keep one by luce_choice, 200000 groups: each atom's
+    frequency within 5 binomial standard errors sqrt(q (1 - q)) of q = p H^K."""
+    g = lt.make_generator(2)
+    p, r = _random_law(g, 5, 3.0)
+    k, n = 3, 200_000
+    idx = torch.multinomial(p, n * k, replacement=True, generator=g).reshape(n, k)
+    kept = idx.gather(1, C.luce_choice(r[idx], generator=g)[:, None])[:, 0]
+    freq = torch.bincount(kept, minlength=5).double() / n
+    q = p * C.choice_factor(p, r, k)
+    assert_close_mc(freq, q, (q * (1 - q)).sqrt(), n)
+    assert float((q - p).abs().max()) > 20 * float((q * (1 - q)).sqrt().max()) / math.sqrt(n)
+
+
+def test_finite_k_reward_inequality_and_a_counterexample_to_its_variant():
+    """Book theorem (derived after Ferbach2024): on 150 random laws (2..6 atoms, Dirichlet
+    1/2 weights) and K in {2, 3, 5, 10}, E_{p H^K}[e^r] >= reward_gain_bound up to RTOL_H
+    of the left side (the bound is mathematically >=, only rounding can cross it). The
+    variant with E_p[e^r] in place of e^{r*} fails for p = (0.9, 0.1), e^r = (0.01, 1), K = 2:
+    E_{p^} e^r = 0.196 against the variant's 0.514 (far beyond rounding)."""
+    g = lt.make_generator(5)
+    margins = []
+    for _ in range(150):
+        m = int(torch.randint(2, 7, (1,), generator=g))
+        p, r = _random_law(g, m)
+        for k in (2, 3, 5, 10):
+            lhs = float((p * C.choice_factor(p, r, k) * r.exp()).sum())
+            margins.append((lhs - float(C.reward_gain_bound(p, r, k))) / lhs)
+    assert min(margins) >= -RTOL_H
+    assert max(margins) > 0.1  # not vacuous: the bound is strict somewhere
+    p, r = torch.tensor([0.9, 0.1]), torch.tensor([math.log(0.01), 0.0])
+    a = r.exp()
+    lhs = float((p * C.choice_factor(p, r, 2) * a).sum())
+    mean = float((p * a).sum())
+    variant = mean + 0.5 * float((p * (a - mean) ** 2).sum()) / mean
+    assert lhs < variant - 0.3
+    assert lhs >= float(C.reward_gain_bound(p, r, 2))
+
+
+def test_choice_factor_tends_to_the_exponential_tilt_at_rate_one_over_k():
+    """Delta method: with a = e^r, mu = E_p a, v = Var_p a,
+    H^K(x) = a/mu + (a/mu)((mu - a)/mu + v/mu^2)/K + O(1/K^2). So the rescaled remainder
+    d(K) = max |K (H^K - a/mu) - c1| is O(1/K): d(4000) = d(1000)/4 (1 + O(1/K)); we
+    require d(4000) <= d(1000)/3, which a wrong first-order coefficient (d -> constant)
+    fails. And the K = inf factor is exactly a/mu."""
+    g = lt.make_generator(7)
+    p, r = _random_law(g, 6, 3.0)
+    a = r.exp()
+    mu, v = (p * a).sum(), (p * (a - (p * a).sum()) ** 2).sum()
+    c1 = (a / mu) * ((mu - a) / mu + v / mu**2)
+
+    def d(k):
+        return float((k * (C.choice_factor(p, r, k) - a / mu) - c1).abs().max())
+
+    assert d(4000) <= d(1000) / 3
+    torch.testing.assert_close(C.choice_factor(p, r, math.inf), a / mu, rtol=4 * EPS, atol=0)
+
+
+def test_tilted_law_is_the_k_infinity_law_and_a_kl_regularised_optimum():
+    """t rounds of the K = inf perfect learner equal p_0 e^{tr}/Z (t multiplications, t
+    normalisations: rtol 4 t m eps); and for random q, E_q r - KL(q || p_0)/t =
+    ln Z_t / t - KL(q || p_t)/t exactly (Gibbs variational identity), so p_t is the
+    maximiser."""
+    g = lt.make_generator(8)
+    p0, r = _random_law(g, 6, 3.0)
+    p0 = (p0 + 0.01) / (p0 + 0.01).sum()
+    t = 5
+    p = p0
+    for _ in range(t):
+        p = C.retrained_law(p, r, math.inf)
+    pt = C.tilted_law(p0, r, t)
+    torch.testing.assert_close(p, pt, rtol=4 * t * 6 * EPS, atol=0)
+    log_z = float(torch.logsumexp(p0.log() + t * r, 0))
+    for _ in range(5):
+        q = torch.rand(6, generator=g)
+        q = q / q.sum()
+        left = float((q * r).sum() - (q * (q / p0).log()).sum() / t)
+        right = log_z / t - float((q * (q / pt).log()).sum()) / t
+        assert abs(left - right) < 100 * EPS * (1 + abs(log_z))
+        assert left <= float((pt * r).sum() - (pt * (pt / p0).log()).sum() / t) + 1e-14
+
+
+def test_fixed_point_with_real_data():
+    """lambda in {0.5, 2, 10}: p* sums to 1 and E_{p*} e^r = Z* (to 200-step bisection
+    precision, 2^-200, i.e. rounding: 4 m eps); Z* against brentq on the same equation;
+    p* is a fixed point of p -> (p_data + lambda p e^r / E_p e^r)/(1 + lambda) (rounding);
+    300 iterations from p_data reach it (contraction factor lambda/(1+lambda) <= 0.91, so
+    0.91^300 ~ 1e-12, plus rounding)."""
+    g = lt.make_generator(9)
+    p_data, r = _random_law(g, 7, 3.0)
+    m = 7
+    for lam in (0.5, 2.0, 10.0):
+        p_star, z = C.fixed_point_law(p_data, r, lam)
+        a = r.exp()
+        assert abs(float(p_star.sum()) - 1) < 4 * m * EPS * (1 + lam)
+        assert abs(float((p_star * a).sum() - z)) < 4 * m * EPS * (1 + lam)
+        ref = brentq(lambda zz, lam=lam, a=a: float((p_data / (1 + lam - lam * a / zz))
+                                                   .sum()) - 1,
+                     lam * float(a.max()) / (1 + lam) * (1 + 1e-15), float(a.max()),
+                     xtol=1e-15, rtol=4 * EPS)
+        assert abs(float(z) - ref) < 1e-13
+        mapped = C.retrained_law(p_star, r, math.inf, lam, p_data)
+        torch.testing.assert_close(mapped, p_star, rtol=0, atol=16 * m * EPS * (1 + lam))
+        p = p_data
+        for _ in range(300):
+            p = C.retrained_law(p, r, math.inf, lam, p_data)
+        torch.testing.assert_close(p, p_star, rtol=0, atol=1e-11)
+
+
+@pytest.mark.parametrize("ratio, n_cur, n_real", [(math.inf, 400, 400), (3.0, 300, 100)])
+def test_one_generation_replayed_against_scikit_learn(ratio, n_cur, n_real):
+    """K = 3, 2 chains: replay the generator (real set, candidates of p_0; then the Gumbel
+    uniforms and the next candidates), keep the argmax of r + Gumbel by hand, refit each
+    chain with scikit-learn's EM from p_0 (same iterations), and check every field of the
+    new state and its observations. With lambda = 3, N = 300 curated and 100 real points,
+    each point's weight, 1/((1+lambda) 100) or lambda/((1+lambda) 300), is the same, so
+    scikit-learn's unweighted EM on the union fits the same objective (a swapped weight
+    would not). Tolerance: the EM floor of tests/collapse/test_mixture.py,
+    (n + B) eps max(1, |x|^2) per iteration."""
+    cfg = C.CurationLoop(n_candidates=3, synthetic_ratio=ratio, n_curated=n_cur,
+                         n_real=n_real, em_iterations=4)
+    state = cfg.initial_state(2, generator=lt.make_generator(3))
+    p0 = cfg.data_mixture(2)
+    g0 = lt.make_generator(3)
+    if ratio != math.inf:
+        torch.testing.assert_close(state.real, p0.sample(n_real, generator=g0),
+                                   rtol=0, atol=0)
+    else:
+        assert state.real is None
+    torch.testing.assert_close(state.candidates, p0.sample(n_cur * 3, generator=g0)
+                               .reshape(2, n_cur, 3, 2), rtol=0, atol=0)
+    nxt = cfg.step(state, generator=lt.make_generator(4))
+    g = lt.make_generator(4)
+    cand = state.candidates
+    r = -(cand - torch.tensor([3.0, 0.0])).norm(dim=-1)
+    u = torch.rand(r.shape, generator=g)
+    kept = (r - (-u.log()).log()).argmax(-1)
+    n = n_cur + (n_real if ratio != math.inf else 0)
+    for c in range(2):
+        x = torch.stack([cand[c, i, kept[c, i]] for i in range(n_cur)])
+        if ratio != math.inf:
+            x = torch.cat([state.real[c], x])
+        prec = max(float(torch.linalg.inv(m.covariances[c]).norm(dim=(-2, -1)).max())
+                   for m in (p0, nxt.mixture))
+        big = float(x.norm(dim=-1).max()) + float(p0.means[c].norm(dim=-1).max()) + 1
+        tol = 4 * (n + prec * big**2 / 2) * EPS * max(1.0, float(x.norm(dim=-1).max()) ** 2)
+        sk = SkGaussianMixture(8, covariance_type="full", reg_covar=cfg.reg_covar,
+                               max_iter=4, tol=0.0, weights_init=p0.weights[c].numpy(),
+                               means_init=p0.means[c].numpy(),
+                               precisions_init=np.linalg.inv(p0.covariances[c].numpy()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sk.fit(x.numpy())
+        live = sk.weights_ > 1e-9 * n
+        np.testing.assert_allclose(nxt.mixture.weights[c].numpy(), sk.weights_, atol=tol)
+        np.testing.assert_allclose(nxt.mixture.means[c].numpy()[live], sk.means_[live],
+                                   atol=tol)
+        np.testing.assert_allclose(nxt.mixture.covariances[c].numpy()[live],
+                                   sk.covariances_[live], atol=tol)
+    again = nxt.mixture.sample(n_cur * 3, generator=g).reshape(2, n_cur, 3, 2)
+    torch.testing.assert_close(nxt.candidates, again, rtol=0, atol=0)
+    obs = nxt.observe()
+    rn = -(again - torch.tensor([3.0, 0.0])).norm(dim=-1).flatten(1)
+    # means of n K <= 1200 terms: n eps relative (2.7e-13 -> 1e-12); the variance loses a
+    # further factor mean^2 / var <= 100 to cancellation (-> 1e-10)
+    torch.testing.assert_close(obs["mean_reward"], rn.mean(1), rtol=1e-12, atol=0)
+    torch.testing.assert_close(obs["mean_exp_reward"], rn.exp().mean(1), rtol=1e-12, atol=0)
+    torch.testing.assert_close(obs["var_exp_reward"], rn.exp().var(1), rtol=1e-10, atol=0)
+    angle = torch.atan2(nxt.mixture.means[..., 1], nxt.mixture.means[..., 0])
+    sector = ((angle / (2 * math.pi / 8)).round().long()) % 8
+    for c in range(2):
+        for j in range(8):
+            assert abs(float(obs["mode_weights"][c, j])
+                       - float(nxt.mixture.weights[c][sector[c] == j].sum())) < 1e-14
+    torch.testing.assert_close(obs["best_mode_weight"], obs["mode_weights"][:, 0])
+    assert nxt.real is state.real
+
+
+def test_the_loop_curates_to_the_closed_form():
+    """K = 4, lambda = inf, 8 chains x N = 1500 from p_0 = p_data: (i) the mean of e^r over
+    the kept samples vs E_{p_0 H^K}[e^r] on the atoms (5 SE from the kept samples' own
+    spread; the atoms' quadrature error, measured against 4x as many Gauss-Legendre
+    nodes, is < 1e-12, far below the SE ~ 2e-3); (ii) the refitted best-mode weight, a sum
+    of responsibilities that are 0 or 1 up to ~Phi(-3.8) between modes 7.6 sigma apart,
+    vs the atoms' mode mass (5 binomial SE over the 8 x 1500 kept samples)."""
+    cfg = C.CurationLoop(n_candidates=4, n_curated=1500, em_iterations=5)
+    g = lt.make_generator(11)
+    state = cfg.initial_state(8, generator=g)
+    keep = C.luce_choice(C.distance_reward(state.candidates), generator=lt.make_generator(12))
+    kept = state.candidates.gather(2, keep[..., None, None].expand(8, 1500, 1, 2))[:, :, 0]
+    a = C.distance_reward(kept).exp().flatten()
+    atoms = C.toy_atoms(cfg)
+    q = C.retrained_law(atoms.probs, atoms.reward, 4)
+    fine = C.toy_atoms(cfg, n_grid=256)
+    q_fine = C.retrained_law(fine.probs, fine.reward, 4)
+    exact = (q * atoms.reward.exp()).sum()
+    assert abs(float(exact - (q_fine * fine.reward.exp()).sum())) < 1e-12
+    assert_close_mc(a.mean(), exact, a.std(), a.numel())
+    nxt = C.curation_step(state, generator=lt.make_generator(12))
+    best = atoms.mode_weights(q)[0]
+    n = 8 * 1500
+    assert_close_mc(nxt.observe()["best_mode_weight"].mean(), best,
+                    (best * (1 - best)).sqrt(), n)
+    assert float(best) > 0.125 + 0.1  # curation really moved the weight
+
+
+def test_toy_atoms_match_samples_of_the_data():
+    """The atoms' law of (mode, r) against 200000 draws of the data mixture: the mean of r
+    within each mode (the draw's mode is its angular sector; a draw crosses into another
+    sector with probability ~Phi(-3.8) ~ 7e-5, far below the SE) and the overall E e^r,
+    each within 5 standard errors of the draws' own spread."""
+    cfg = C.CurationLoop()
+    atoms = C.toy_atoms(cfg)
+    x = cfg.data_mixture(1).sample(200_000, generator=lt.make_generator(13))[0]
+    r = C.distance_reward(x)
+    sector = torch.remainder(torch.round(torch.atan2(x[:, 1], x[:, 0]) * 8 / (2 * math.pi)),
+                             8).long()
+    for j in range(8):
+        rj = r[sector == j]
+        in_j = atoms.mode == j
+        exact = (atoms.probs[in_j] * atoms.reward[in_j]).sum() / atoms.probs[in_j].sum()
+        assert_close_mc(rj.mean(), exact, rj.std(), rj.numel())
+    a = r.exp()
+    assert_close_mc(a.mean(), (atoms.probs * atoms.reward.exp()).sum(), a.std(), a.numel())
+
+
+def test_perfect_learner_path_matches_iterated_closed_forms():
+    """perfect_learner_path's rows are the moments of retrained_law iterated on toy_atoms
+    (the same sums: rtol m eps), start at E_data r of the atoms, and its K = inf,
+    lambda = inf path is the tilted law's (rtol 4 t m eps)."""
+    cfg = C.CurationLoop(n_candidates=2, synthetic_ratio=1.5)
+    path = C.perfect_learner_path(cfg, 3, n_grid=50)
+    atoms = C.toy_atoms(cfg, n_grid=50)
+    p = atoms.probs
+    for t in range(4):
+        assert abs(float(path["mean_reward"][t] - (p * atoms.reward).sum())) < 1e-12
+        torch.testing.assert_close(path["mode_weights"][t], atoms.mode_weights(p),
+                                   rtol=400 * EPS, atol=1e-15)
+        p = C.retrained_law(p, atoms.reward, 2, 1.5, atoms.probs)
+        p = p / p.sum()
+
+
+def test_bad_input_names_the_parameter():
+    with pytest.raises(ValueError, match="'n_candidates'"):
+        C.CurationLoop(n_candidates=0)
+    with pytest.raises(ValueError, match="'synthetic_ratio'"):
+        C.CurationLoop(synthetic_ratio=-1.0)
+    with pytest.raises(ValueError, match="'target'"):
+        C.CurationLoop(target=(1.0, 2.0, 3.0))
+    p, r = torch.tensor([0.5, 0.5]), torch.tensor([0.0, -1.0])
+    with pytest.raises(ValueError, match="'reward'"):
+        C.choice_factor(p, torch.zeros(3), 2)
+    with pytest.raises(ValueError, match="'probs'"):
+        C.choice_factor(torch.tensor([0.5, 0.6]), r, 2)
+    with pytest.raises(ValueError, match="'n_candidates'"):
+        C.choice_factor(p, r, 0)
+    with pytest.raises(ValueError, match="'data_probs'"):
+        C.retrained_law(p, r, 2, 1.0)
+    with pytest.raises(ValueError, match="'synthetic_ratio'"):
+        C.fixed_point_law(p, r, math.inf)
+    with pytest.raises(TypeError, match="'probs'"):
+        C.tilted_law([0.5, 0.5], r, 1.0)
+
+
+def test_the_loop_runs_on_every_device(device):
+    """Two generations with real data on ``device``: observations on that device, finite,
+    the best-mode weight in [0, 1], and choice_factor on the device equal to the CPU's
+    (same arithmetic, rtol RTOL_H)."""
+    cfg = C.CurationLoop(n_candidates=2, synthetic_ratio=1.0, n_curated=200, n_real=200)
+    hist = C.simulate(cfg, 2, n_chains=2, generator=lt.make_generator(0, device))
+    for value in hist.values.values():
+        assert value.device.type == device.type and bool(torch.isfinite(value).all())
+    assert 0 <= float(hist["best_mode_weight"].min()) <= float(hist["best_mode_weight"].max()) <= 1
+    p, r = _random_law(lt.make_generator(1), 5)
+    torch.testing.assert_close(C.choice_factor(p.to(device), r.to(device), 3).cpu(),
+                               C.choice_factor(p, r, 3), rtol=RTOL_H, atol=0)
+
+
+def test_the_explorer_builds_and_renders():
+    ex = lt.widgets.explore_curation([1, 4], [0.0, 0.5], n_generations=2, n_curated=100)
+    frames = ex.frames()
+    assert len(frames) == 4 and len(set(frames.values())) == 4
