@@ -18,9 +18,13 @@ Modules
   intervals for Monte Carlo numbers.
 * :mod:`learntheory.collapse.mixture`: Gaussian mixtures fitted by EM, batched over chains.
 * :mod:`learntheory.collapse.curation`: curated retraining (Luce choice among K samples,
-  real data with ratio λ) and its closed forms (H^K, p_0 e^{tr}, the fixed point).
+  real data with ratio λ, a mixture refitted by EM).
+* :mod:`learntheory.collapse.curated_laws`: its closed forms on a finite set of atoms
+  (H^K, p_0 e^{tr}, the fixed point, the reward bound) and the toy's perfect learner.
 * :mod:`learntheory.collapse.distillation`: self-distillation of kernel ridge regression
-  (literal retraining, the closed-form diagonal, the infinite-step limit, the optimal α).
+  (literal retraining, the closed-form diagonal, the infinite-step limit).
+* :mod:`learntheory.collapse.distillation_weight`: the best label weight α from two
+  trainings, and the 1-D self-distillation run the page draws.
 """
 
 from learntheory.collapse.bootstrap import (
@@ -29,16 +33,11 @@ from learntheory.collapse.bootstrap import (
     err632,
     out_of_bag_fraction,
 )
-from learntheory.collapse.curation import (
-    CurationLoop,
+from learntheory.collapse.curated_laws import (
     CurationRun,
-    CurationState,
     ToyAtoms,
     choice_factor,
-    curation_step,
-    distance_reward,
     fixed_point_law,
-    luce_choice,
     perfect_learner_path,
     retrained_law,
     reward_gain_bound,
@@ -46,19 +45,28 @@ from learntheory.collapse.curation import (
     tilted_law,
     toy_atoms,
 )
+from learntheory.collapse.curation import (
+    CurationLoop,
+    CurationState,
+    curation_step,
+    distance_reward,
+    luce_choice,
+)
 from learntheory.collapse.distillation import (
     DistillationPath,
-    DistillationRun,
-    OptimalAlphaPath,
     SelfDistillation,
-    distill_krr_1d,
     distillation_diagonal,
     distillation_limit,
     distillation_limit_diagonal,
-    optimal_alpha,
-    optimal_alpha_path,
     self_distill,
     self_distill_spectral,
+)
+from learntheory.collapse.distillation_weight import (
+    DistillationRun,
+    OptimalAlphaPath,
+    distill_krr_1d,
+    optimal_alpha,
+    optimal_alpha_path,
 )
 from learntheory.collapse.gaussian import (
     GaussianLoop,
