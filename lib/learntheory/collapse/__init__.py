@@ -25,6 +25,23 @@ Modules
   (literal retraining, the closed-form diagonal, the infinite-step limit).
 * :mod:`learntheory.collapse.distillation_weight`: the best label weight α from two
   trainings, and the 1-D self-distillation run the page draws.
+
+Notation
+--------
+============================  ==========================================================
+symbol                        argument / attribute
+============================  ==========================================================
+:math:`g` (or :math:`n`)      generation; ``n_generations``, ``History.generations``
+:math:`M`                     ``n_samples`` (points drawn per generation)
+:math:`\mu_g, \sigma_g^2`      ``mean``, ``var`` (Gaussian loop)
+:math:`S`                     the variance factor :math:`\chi^2_{M-1}/c` of one refit
+:math:`T, d, \sigma`          ``n_train``, ``dim``, ``noise`` (regression loop)
+:math:`h`                     ``bandwidth`` (recursive KDE; 0 is the bootstrap)
+:math:`K, N, \lambda`         ``n_candidates``, ``n_curated``, ``synthetic_ratio``
+:math:`r`                     ``reward``
+:math:`\alpha, \lambda, t`     ``alpha`` (label weight), ``ridge``, ``steps`` (distillation)
+:math:`b_j^{(t)}`             ``diagonal``
+============================  ==========================================================
 """
 
 from learntheory.collapse.bootstrap import (
