@@ -156,3 +156,23 @@ def test_drawing_the_statistics_has_the_law_of_drawing_the_samples(mode):
         mom = lt.collapse.gaussian_refit_moments(runs["statistics"].config, 5)
         assert_close_mc(runs["statistics"]["var"][1:].log().mean(1), mom.log_var_mean[1:],
                         mom.log_var_std[1:], CHAINS)
+
+
+def test_the_median_of_the_variance_against_its_law():
+    """The sample median of ln sigma_g^2 over 2e4 chains against ln median_var: within 5
+    standard errors of a sample median (sqrt(pi/2) sd / sqrt(N) for a near-normal law)
+    plus the law's own error, which is O(1/g) and largest at g = 1, where it is computed
+    exactly from scipy's chi2 median (4e-4 for M = 20)."""
+    from scipy.stats import chi2
+
+    m = 20
+    cfg = lt.collapse.GaussianLoop(m)
+    hist, mom = _run(cfg, 30, seed=4), lt.collapse.gaussian_refit_moments(cfg, 30)
+    exact_1 = math.log(chi2(m - 1).median() / (m - 1))
+    allowance = abs(exact_1 - float(mom.median_var[1].log()))
+    assert allowance < 1e-3
+    logs = hist["var"][1:].log()
+    se = math.sqrt(math.pi / 2) * mom.log_var_std[1:] / math.sqrt(CHAINS)
+    err = (logs.median(1).values - mom.median_var[1:].log()).abs()
+    assert bool((err <= 5 * se + allowance).all()), float((err - 5 * se).max())
+    assert float(mom.median_var[0]) == 1.0

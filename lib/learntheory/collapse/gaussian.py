@@ -201,8 +201,13 @@ class GaussianMoments:
         Mean and standard deviation of :math:`\ln\sigma_n^2` (exact: a sum of i.i.d.
         :math:`\ln S`).
     geometric_var : torch.Tensor
-        :math:`e^{\mathbb E\ln\sigma_n^2}`, the typical value of :math:`\sigma_n^2`; the
-        median of :math:`\sigma_n^2` approaches it as the sum of logs becomes Gaussian.
+        :math:`e^{\mathbb E\ln\sigma_n^2}`, the typical value of :math:`\sigma_n^2`.
+    median_var : torch.Tensor
+        The median of :math:`\sigma_n^2` to first order in the skewness of
+        :math:`\ln\sigma_n^2`: :math:`\exp(\mathbb E\ln\sigma_n^2 - \kappa_3/(6\kappa_2))`
+        with :math:`\kappa_2 = \psi'(k/2)`, :math:`\kappa_3 = \psi''(k/2)` the cumulants of
+        :math:`\ln S` (the offset does not depend on :math:`n`); its error is
+        :math:`O(1/n)`, largest at :math:`n = 1` (4e-4 in the log for :math:`M = 20`).
     mean_sq_drift : torch.Tensor
         :math:`\mathbb E(\mu_n - \mu_0)^2`.
     w2_sq : torch.Tensor
@@ -217,6 +222,7 @@ class GaussianMoments:
     log_var_mean: torch.Tensor
     log_var_std: torch.Tensor
     geometric_var: torch.Tensor
+    median_var: torch.Tensor
     mean_sq_drift: torch.Tensor
     w2_sq: torch.Tensor
     log_drift: float
@@ -269,6 +275,7 @@ def gaussian_refit_moments(config: GaussianLoop, n_generations: int) -> Gaussian
     half_k = torch.tensor(k / 2, dtype=torch.float64)
     drift = float(torch.special.digamma(half_k)) + math.log(2 / c)
     log_var = float(torch.special.polygamma(1, half_k))
+    log_skew_offset = float(torch.special.polygamma(2, half_k)) / (6 * log_var)
     s0, v0 = config.std, config.std**2
     var_mean = v0 * m1**n
     var_std = v0 * (m2**n - m1 ** (2 * n)).clamp_min(0.0).sqrt()
@@ -278,5 +285,8 @@ def gaussian_refit_moments(config: GaussianLoop, n_generations: int) -> Gaussian
     w2_sq = mean_sq + var_mean - 2 * s0 * s0 * m_half**n + v0
     return GaussianMoments(generations=n, var_mean=var_mean, var_std=var_std,
                            log_var_mean=log_var_mean, log_var_std=(n * log_var).sqrt(),
-                           geometric_var=log_var_mean.exp(), mean_sq_drift=mean_sq,
+                           geometric_var=log_var_mean.exp(),
+                           median_var=torch.where(n > 0, (log_var_mean - log_skew_offset).exp(),
+                                                  torch.tensor(v0, dtype=torch.float64)),
+                           mean_sq_drift=mean_sq,
                            w2_sq=w2_sq, log_drift=drift)

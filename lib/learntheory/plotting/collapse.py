@@ -44,8 +44,9 @@ def plot_variance_fan(ax: Axes, history, moments, *, n_paths: int = 40,
     r"""The fan of :math:`\sigma_g^2` paths of a Gaussian loop on a log scale.
 
     Thin lines: ``n_paths`` chains. Measured across all chains: the median (solid) and
-    the mean (markers). Exact (:class:`~learntheory.collapse.GaussianMoments`):
-    :math:`\mathbb E\sigma_g^2` (dashed) and :math:`e^{\mathbb E\ln\sigma_g^2}` (dotted).
+    the mean (markers). Theory (:class:`~learntheory.collapse.GaussianMoments`): the exact
+    :math:`\mathbb E\sigma_g^2` (dashed) and the median (dotted, first order in the
+    skewness of the log).
     """
     g = _np(history.generations)
     var = history["var"]
@@ -57,8 +58,8 @@ def plot_variance_fan(ax: Axes, history, moments, *, n_paths: int = 40,
                     label="mean (measured)")
     arts += plot_theory(ax, moments.generations, moments.var_mean,
                         label=r"$\mathbb{E}\,\sigma^2_g$ (exact)")
-    arts += plot_theory(ax, moments.generations, moments.geometric_var, ls=":",
-                        label=r"$e^{\mathbb{E} \ln \sigma^2_g}$ (exact)")
+    arts += plot_theory(ax, moments.generations, moments.median_var, ls=":",
+                        label="median (theory)")
     ax.set_yscale("log")
     ax.set_xlabel("generation $g$")
     ax.set_ylabel(r"fitted variance $\sigma_g^2$")
