@@ -1,6 +1,7 @@
 # Two commands do everything from a fresh clone:
 #   make book   set up, execute every notebook (full size, cached), build the site
-#   make test   set up, lint, library tests, notebooks (smoke), smoke site (-W), browser check
+#   make test   set up (with the peer neural-tangents), lint, library tests (peers included),
+#               notebooks (smoke), smoke site (-W), browser check
 # Also: make lab, make bench, make mutate, make clean.
 
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.learntheory-installed
 
-.PHONY: help setup book test lint unit notebooks site browser-deps lab bench mutate clean
+.PHONY: help setup peers book test lint unit notebooks site browser-deps lab bench mutate clean
 
 help:
 	@echo "make book   build the book (full size) into _build/html"
@@ -33,17 +34,30 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[book,test]"
 	@touch $@
 
+# The peer library, neural-tangents, for tests/ntk/test_peers.py and make bench, in two steps
+# (an extra cannot say --no-deps): the `peers` extra (CPU jax 0.5.3, frozendict), then
+# neural-tangents 0.6.5 with --no-deps, leaving out its tensorflow and tf2jax (~600 MB, used
+# only by its TF interop; benchmarks/peers.py imports it without them). ~110 MB download,
+# ~410 MB installed (jaxlib 380 MB). Without it the peer tests skip and bench says so.
+PEERS_STAMP := $(VENV)/.learntheory-peers-installed
+peers: $(PEERS_STAMP)
+$(PEERS_STAMP): $(STAMP)
+	@echo "Installing the peer library neural-tangents (without TensorFlow) into $(VENV)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[peers]"
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps "neural-tangents==0.6.5"
+	@touch $@
+
 book: setup
 	$(PY) scripts/build_book.py full
 
-test: setup lint unit site
+test: setup peers lint unit site
 	@echo "make test: all checks passed"
 
 lint: setup
 	$(VENV)/bin/ruff check lib tests benchmarks scripts book/_ext
 
 # Library tests, doctests and every notebook in smoke mode, on 2 cores.
-unit: setup
+unit: setup peers
 	$(PY) -m pytest -n 2 -q tests lib/learntheory --doctest-modules -m "not browser"
 
 # The smoke site (-W -n --keep-going, raising on any cell error), then the browser check.
@@ -72,7 +86,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.app_settings_dir="$(CURDIR)/.jupyter/lab/settings" \
 	  $(LAB_ARGS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: setup
+bench: setup peers
 	$(PY) benchmarks/run.py
 
 # Mutation testing: a tool we run, not a CI gate. First scripts/check_mutants.py applies
