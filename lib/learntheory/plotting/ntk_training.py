@@ -9,12 +9,14 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.ticker import NullFormatter
 
+from learntheory.plotting.ntk import plot_loglog_fit
 from learntheory.plotting.style import PALETTE
 
 __all__ = [
     "plot_feature_learning",
     "plot_flow_comparison",
     "plot_kernel_fit",
+    "plot_lazy_rates",
     "plot_lazy_run",
     "plot_mode_residuals",
     "plot_ntk_fluctuations",
@@ -60,6 +62,25 @@ def plot_lazy_run(ax: Axes, run, data, *, record: int = -1, color: str = PALETTE
                                 gamma_train=data.gamma, y_train=data.y,
                                 net_train=run.net_train[record] if show_train else None,
                                 color=color, label=label)
+
+
+def plot_lazy_rates(ax: Axes, widths, series, *, colors=PALETTE, markers: str = "os^Dv"):
+    """Several quantities against the width, each with its power-law fit in *one* legend entry.
+
+    ``series`` maps a label to ``(mean, se, fit)``: the mean over seeds per width,
+    its standard error (bars: two of them) and a :func:`~learntheory.loglog_slope`
+    fit. Returns ``(handles, labels)`` for ``ax.legend`` or ``fig.legend``: each
+    handle shows the series' marker over its dashed fit, labelled with the
+    fitted slope and its standard error.
+    """
+    handles, labels = [], []
+    styles = zip(series.items(), colors, markers, strict=False)  # more styles than series
+    for (label, (mean, se, fit)), color, marker in styles:
+        points, line = plot_loglog_fit(ax, widths, mean, fit=fit, yerr=2 * se, color=color,
+                                       marker=marker)
+        handles.append((points, line))
+        labels.append(f"{label}: slope {fit.slope:.2f} \N{PLUS-MINUS SIGN} {fit.stderr:.2f}")
+    return handles, labels
 
 
 def plot_kernel_fit(ax: Axes, data, prediction, *, color: str = PALETTE[0],
