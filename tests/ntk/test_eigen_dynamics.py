@@ -1,5 +1,7 @@
 """Eigen-decomposition of linear GD: exact for r_{t+1} = (I - eta K) r_t (float64 floor 1e-10)."""
 
+import math
+
 import pytest
 import torch
 
@@ -38,6 +40,44 @@ def test_prediction_is_exact_for_linear_gd():
     torch.testing.assert_close(predicted[:, 1], expect, rtol=1e-8, atol=1e-14)
 
 
+def test_eigenspace_norms_do_not_depend_on_the_basis_inside_a_pair():
+    """Rotating the eigenvectors of each degenerate pair by an arbitrary angle (another valid
+    eigensolver output) leaves mode_residuals unchanged: ||R^T U_g^T r|| = ||U_g^T r|| for
+    orthogonal R, so only float64 rounding (1e-12 relative) separates them. The single
+    eigenvector projections do change (by far more), which is why eigenspaces are used."""
+    K = _circle_kernel()
+    ev, U = lt.kernels.gram_eigh(K)
+    groups = lt.ntk.eigenspaces(ev)
+    pairs = [g for g in groups if len(g) == 2]
+    assert pairs
+    V = U.clone()
+    for k, g in enumerate(pairs):
+        a = 0.3 + k
+        R = torch.tensor([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]],
+                         dtype=torch.float64)
+        V[:, g] = U[:, g] @ R
+    torch.testing.assert_close(V.T @ K @ V, torch.diag(ev), rtol=0, atol=1e-12 * float(ev[0]))
+    r = torch.randn(5, 12, generator=lt.make_generator(3), dtype=torch.float64)
+    torch.testing.assert_close(lt.ntk.mode_residuals(r, V, groups),
+                               lt.ntk.mode_residuals(r, U, groups), rtol=1e-12, atol=0)
+    g = pairs[0]
+    assert float(((r @ V[:, g]) - (r @ U[:, g])).abs().max()) > 1e-2
+
+
+def test_mode_deviation_by_hand():
+    """Per eigenspace: max over steps with predicted > floor * m_0 of |m - p| / m_0."""
+    m = torch.tensor([[1.0, 2.0], [0.5, 1.0], [0.2, 0.1]], dtype=torch.float64)
+    p = torch.tensor([[1.0, 2.0], [0.4, 1.1], [1e-4, 0.3]], dtype=torch.float64)
+    dev = lt.ntk.mode_deviation(m, p, floor=1e-3)
+    # column 0: step 2 dropped (1e-4 < 1e-3 * 1); max(|0.5 - 0.4|) / 1 = 0.1
+    # column 1: all kept; max(0.1, 0.2) / 2 = 0.1
+    torch.testing.assert_close(dev, torch.tensor([0.1, 0.1], dtype=torch.float64),
+                               rtol=1e-14, atol=1e-15)
+    torch.testing.assert_close(lt.ntk.mode_deviation(m, p, floor=0.0),
+                               torch.tensor([0.1999, 0.1], dtype=torch.float64),
+                               rtol=1e-14, atol=1e-15)
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match="'eigvals' parameter of eigenspaces must be sorted"):
         lt.ntk.eigenspaces(torch.tensor([1.0, 2.0]))
@@ -46,3 +86,5 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="'lr' parameter of predicted_mode_residuals"):
         lt.ntk.predicted_mode_residuals(torch.zeros(3), torch.ones(3), torch.eye(3), [[0]],
                                         lr=0.0, steps=torch.arange(2))
+    with pytest.raises(ValueError, match="'predicted' parameter of mode_deviation"):
+        lt.ntk.mode_deviation(torch.ones(3, 2), torch.ones(2, 2))

@@ -62,9 +62,14 @@ def test_output_ensemble_fields():
     assert torch.equal(ens.outputs, f) and ens.config == cfg
     torch.testing.assert_close(ens.nngp, lt.ntk.mlp_nngp(X, config=cfg), rtol=0, atol=0)
     assert ens.excess_kurtosis == float(lt.ntk.excess_kurtosis(f[:, 0]))
-    assert ens.exact_kurtosis == lt.ntk.relu_excess_kurtosis(8, 2)
+    # sigma_w^2 = sqrt(2)^2 and the input variance round differently: a few ulps (1e-14)
+    assert ens.exact_kurtosis == pytest.approx(lt.ntk.relu_excess_kurtosis(8, 2), rel=1e-14)
     biased = lt.ntk.output_ensemble(X, config=cfg.replace(sigma_b=0.1), n_networks=10)
-    assert biased.exact_kurtosis is None
+    q0 = 2.0 * float((X[0] ** 2).sum()) / 2 + 0.01                 # Sigma^1(x1, x1)
+    assert biased.exact_kurtosis == pytest.approx(lt.ntk.relu_excess_kurtosis(
+        8, 2, sigma_w=math.sqrt(2), sigma_b=0.1, input_variance=q0), rel=1e-14)
+    erf = lt.ntk.output_ensemble(X, config=cfg.replace(activation="erf"), n_networks=10)
+    assert erf.exact_kurtosis is None
 
 
 def test_ntk_relative_errors_and_slices_against_replayed_networks():
@@ -176,6 +181,9 @@ def test_excess_kurtosis_bad_inputs():
         lt.ntk.relu_excess_kurtosis(0, 1)
     with pytest.raises(ValueError, match="'depth' parameter of relu_excess_kurtosis"):
         lt.ntk.relu_excess_kurtosis(4, -1)
+    with pytest.raises(ValueError, match="'width' parameter of relu_excess_kurtosis must hold "
+                                         "one width per hidden layer"):
+        lt.ntk.relu_excess_kurtosis([4, 4], 3)
 
 
 @pytest.mark.slow
@@ -221,3 +229,78 @@ def test_kurtosis_rate_is_minus_one_at_depth_one():
     se_log = 2 * math.sqrt(24 / S) / torch.tensor(kurt, dtype=torch.float64)
     se_slope = float(torch.sqrt((w**2 * se_log**2).sum()))
     assert abs(fit.slope + 1.0) < 5 * se_slope, (fit, se_slope)
+
+
+def _kurtosis_z(f: torch.Tensor, exact: float) -> float:
+    """(estimate - exact) / (its delta-method SE), checked against a direct formula."""
+    k, se = lt.ntk.excess_kurtosis(f), lt.ntk.excess_kurtosis_se(f)
+    return float((k - exact) / se)
+
+
+def test_excess_kurtosis_se_against_exact_asymptotic_values_and_replicates():
+    """The delta-method SE against closed forms: sqrt(24/S) for a Gaussian, and for
+    Uniform(-1, 1) sqrt(Var u / S) with u = 9 f^4 - 10.8 f^2 + 1.8 (m2 = 1/3, m4 = 1/5),
+    Var u from E f^4, f^6, f^8 = 1/5, 1/7, 1/9. A sample-sd estimate at S = 2e5 has relative
+    error sqrt((kurt(u) + 2)/(4S)) < 1 %, so 5 % is 5 of those. Then 400 replicate
+    estimates (S = 2000 each, uniform): their spread (relative error 1/sqrt(2*400) = 3.5 %)
+    must agree with the mean delta-method SE within 5 of those, and not with the
+    Gaussian value sqrt(24/S), which is 4x too large for this light-tailed law."""
+    gen = lt.make_generator(4)
+    S = 200_000
+    se = float(lt.ntk.excess_kurtosis_se(torch.randn(S, generator=gen, dtype=torch.float64)))
+    assert abs(se / math.sqrt(24 / S) - 1) < 0.05
+    var_u = 81 / 9 - 2 * 9 * 10.8 / 7 + 10.8**2 / 5 - (9 / 5 - 10.8 / 3) ** 2
+    unif = 2 * torch.rand(S, generator=gen, dtype=torch.float64) - 1
+    se = float(lt.ntk.excess_kurtosis_se(unif))
+    assert abs(se / math.sqrt(var_u / S) - 1) < 0.05
+    reps = 2 * torch.rand(2000, 400, generator=gen, dtype=torch.float64) - 1
+    spread = float(lt.ntk.excess_kurtosis(reps).std())
+    mean_se = float(lt.ntk.excess_kurtosis_se(reps).mean())
+    band = 5 / math.sqrt(2 * 400)
+    assert abs(mean_se / spread - 1) < band, (mean_se, spread)
+    assert abs(math.sqrt(24 / 2000) / spread - 1) > band
+
+
+@pytest.mark.parametrize("L, n", [(1, 8), (3, 16), (6, 32)])
+def test_relu_excess_kurtosis_against_monte_carlo(L, n):
+    """Bias-free kappa = 3[(1 + 5/n)^L - 1] (book: thm-relu-kurtosis) against S sampled
+    networks: the estimate is asymptotically normal with the delta-method SE
+    (excess_kurtosis_se, checked above), so |z| < 5 (two-sided failure 6e-7)."""
+    S = 200_000
+    cfg = lt.ntk.MLPConfig(depth=L, width=n)
+    f = sample_network_outputs(X[:1], config=cfg, n_networks=S,
+                               generator=lt.make_generator(100 + L))[:, 0]
+    exact = 3 * ((1 + 5 / n) ** L - 1)
+    assert lt.ntk.relu_excess_kurtosis(n, L) == pytest.approx(exact, rel=1e-14)
+    assert abs(_kurtosis_z(f, exact)) < 5
+
+
+def test_relu_excess_kurtosis_with_biases_against_monte_carlo():
+    """With biases the two-moment recursion of relu_excess_kurtosis is exact: the sampler
+    (checked against explicit networks above) at sigma_w = 1.2, sigma_b = 0.5, input
+    |x|^2 = 1, d = 2, within 5 delta-method SEs; the bias-free formula is far off here."""
+    S, n, L = 200_000, 6, 3
+    cfg = lt.ntk.MLPConfig(depth=L, width=n, sigma_w=1.2, sigma_b=0.5)
+    f = sample_network_outputs(X[:1], config=cfg, n_networks=S,
+                               generator=lt.make_generator(31))[:, 0]
+    q0 = 1.2**2 * 1.0 / 2 + 0.25
+    exact = lt.ntk.relu_excess_kurtosis(n, L, sigma_w=1.2, sigma_b=0.5, input_variance=q0)
+    assert abs(_kurtosis_z(f, exact)) < 5
+    assert abs(_kurtosis_z(f, lt.ntk.relu_excess_kurtosis(n, L))) > 5
+
+
+def test_relu_excess_kurtosis_unequal_widths_against_explicit_networks():
+    """Hidden widths (3, 9, 5), no biases: kappa = 3[prod(1 + 5/n_l) - 1]. Brute force: S
+    explicit networks with stacked Gaussian weight matrices (NTK parameterisation, a
+    computation that shares no code with the library), within 5 delta-method SEs."""
+    gen = lt.make_generator(12)
+    S, widths = 200_000, [3, 9, 5]
+    a = torch.tensor([1.0, 0.0], dtype=torch.float64).expand(S, 1, 2)
+    for fan_in, fan_out in zip([2] + widths, widths + [1], strict=True):
+        w = torch.randn(S, fan_in, fan_out, generator=gen, dtype=torch.float64)
+        h = math.sqrt(2 / fan_in) * (a @ w)
+        a = torch.relu(h)
+    f = h[:, 0, 0]
+    exact = 3 * (math.prod(1 + 5 / m for m in widths) - 1)
+    assert lt.ntk.relu_excess_kurtosis(widths, 3) == pytest.approx(exact, rel=1e-14)
+    assert abs(_kurtosis_z(f, exact)) < 5

@@ -52,27 +52,33 @@ rate acts on the raw parameters in every parameterization.
 
 Implemented equations
 ---------------------
-* network in NTK / standard / muP parameterization: [Jacot2018], Sec. 2;
-  [YangHu2021], Sec. 3 (abc form); book: ``eq-mup``.
-* NNGP recursion: [Lee2018], Sec. 2.3; [Jacot2018], Prop. 1; book: ``eq-nngp-recursion``.
-* NTK recursion: [Jacot2018], Thm. 1; book: ``eq-ntk-recursion``.
+* network in NTK / standard / muP parameterization: [Jacot2018];
+  [YangHu2021] (abc form); book: ``eq-mup``.
+* NNGP recursion: [Lee2018]; [Jacot2018]; book: ``eq-nngp-recursion``.
+* NTK recursion: [Jacot2018]; book: ``eq-ntk-recursion``.
 * dual activations: [ChoSaul2009], [Williams1997] (in :mod:`learntheory.kernels.dual`).
 * empirical NTK (Jacobian contraction, NTK-vector products, structured MLP
-  formula): [Novak2022], Sec. 3; book: ``eq-structured-ntk``.
-* linearised gradient-flow predictions: [Lee2019], Sec. 2; book: ``eq-gradient-flow``.
+  formula): [Novak2022]; book: ``eq-structured-ntk``.
+* linearised gradient-flow predictions: [Lee2019]; book: ``eq-gradient-flow``.
 * NTK fluctuations: [HaninNica2020]; book: ``eq-ntk-fluctuations``.
-* feature learning in muP: [YangHu2021], Sec. 3; book: ``eq-mup``.
+* feature learning in muP: [YangHu2021]; book: ``eq-mup``.
 """
 
 from learntheory.ntk.analytic import KernelPair, mlp_kernels, mlp_nngp, mlp_ntk
 from learntheory.ntk.config import MLPConfig
 from learntheory.ntk.dynamics import FlowPrediction, gradient_flow_predict
-from learntheory.ntk.eigen_dynamics import eigenspaces, mode_residuals, predicted_mode_residuals
+from learntheory.ntk.eigen_dynamics import (
+    eigenspaces,
+    mode_deviation,
+    mode_residuals,
+    predicted_mode_residuals,
+)
 from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
 from learntheory.ntk.ensembles import (
     NTKSlices,
     OutputEnsemble,
     excess_kurtosis,
+    excess_kurtosis_se,
     ntk_relative_errors,
     ntk_slices,
     output_ensemble,
@@ -85,6 +91,7 @@ from learntheory.ntk.fluctuations import (
     fluctuation_rate,
     ntk_diagonal_samples,
     ntk_relative_variance,
+    relu_ntk_moment_ratio,
 )
 from learntheory.ntk.lazy import LazyRun, LazySweep, lazy_run, lazy_training_sweep
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
@@ -109,6 +116,7 @@ __all__ = [
     "eigenspaces",
     "empirical_ntk",
     "fluctuation_rate",
+    "mode_deviation",
     "mode_residuals",
     "ntk_diagonal_samples",
     "ntk_relative_variance",
@@ -122,10 +130,12 @@ __all__ = [
     "mlp_nngp",
     "mlp_ntk",
     "excess_kurtosis",
+    "excess_kurtosis_se",
     "ntk_relative_errors",
     "ntk_slices",
     "output_ensemble",
     "relu_excess_kurtosis",
+    "relu_ntk_moment_ratio",
     "sample_network_outputs",
     "relative_feature_change",
     "train_mlp",

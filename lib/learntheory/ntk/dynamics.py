@@ -2,7 +2,7 @@ r"""Training dynamics: closed-form kernel gradient flow and the real network's G
 
 For the **sum** loss :math:`\tfrac12\sum_i\lVert f(x_i)-y_i\rVert^2`, gradient
 flow :math:`\dot\theta = -\eta\nabla_\theta\mathcal L` on the linearised model
-with a fixed kernel :math:`\Theta = \Theta(X, X)` gives ([Lee2019], Sec. 2)
+with a fixed kernel :math:`\Theta = \Theta(X, X)` gives ([Lee2019])
 
 .. math::
     f_t(X) &= f_0(X) + (I - e^{-\eta\Theta t})(Y - f_0(X)),\\
@@ -98,8 +98,8 @@ def gradient_flow_predict(
     Computed in the eigenbasis :math:`\Theta = U\Lambda U^\top`: the test filter
     :math:`\lambda^{-1}(1-e^{-\eta\lambda t})` tends to :math:`\eta t` as
     :math:`\lambda\to0`, so no inverse of an ill-conditioned :math:`\Theta` is
-    formed. Implements the linearised MSE dynamics of [Lee2019], Sec. 2, in the
-    notation of [Jacot2018], Sec. 5; book: ``eq-gradient-flow``. (Lee et al. use the mean
+    formed. Implements the linearised MSE dynamics of [Lee2019], in the
+    notation of [Jacot2018]; book: ``eq-gradient-flow``. (Lee et al. use the mean
     loss: their :math:`\eta` is our ``lr`` with ``loss="mean"``.)
 
     Examples

@@ -7,12 +7,14 @@ residual :math:`r_t = f_t(X) - Y` by :math:`r_{t+1} = (I - \eta\Theta)r_t`, so
 .. math:: u_i^\top r_t = (1 - \eta\lambda_i)^t\,u_i^\top r_0
           \;\approx\; e^{-\eta\lambda_i t}\,u_i^\top r_0
 
-([Jacot2018], Sec. 5; book: ``eq-eigen-dynamics``). When eigenvalues are
+([Jacot2018]; book: ``eq-eigen-dynamics``). When eigenvalues are
 repeated (points evenly spaced on a circle give pairs :math:`\cos k\gamma`,
 :math:`\sin k\gamma`), the individual eigenvectors are arbitrary but the
 *eigenspaces* are not: :func:`eigenspaces` groups equal eigenvalues and
 :func:`mode_residuals` measures the residual's norm in each eigenspace, which
-is basis-independent and decays at the same rate.
+is basis-independent and decays at the same rate; :func:`mode_deviation`
+reports, per eigenspace, the largest departure of the measured norm from
+the prediction.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import torch
 
 from learntheory._core import check_points, check_positive
 
-__all__ = ["eigenspaces", "mode_residuals", "predicted_mode_residuals"]
+__all__ = ["eigenspaces", "mode_deviation", "mode_residuals", "predicted_mode_residuals"]
 
 
 def eigenspaces(eigvals: torch.Tensor, *, rtol: float = 1e-6) -> list[list[int]]:
@@ -131,7 +133,7 @@ def predicted_mode_residuals(
 
     Notes
     -----
-    Implements the eigen-decomposition of linearised GD, [Jacot2018], Sec. 5;
+    Implements the eigen-decomposition of linearised GD, [Jacot2018];
     book: ``eq-eigen-dynamics``.
     """
     owner = "predicted_mode_residuals"
@@ -141,3 +143,44 @@ def predicted_mode_residuals(
     t = steps.to(r0.dtype)[:, None]                                   # (T, 1)
     coef = (r0 @ eigvecs)[None, :] * (1 - eta * eigvals)[None, :] ** t   # (T, N): u_i . r_t
     return torch.stack([coef[:, g].norm(dim=1) for g in groups], dim=1)
+
+
+def mode_deviation(
+    measured: torch.Tensor, predicted: torch.Tensor, *, floor: float = 1e-3
+) -> torch.Tensor:
+    r"""Largest deviation from the prediction in each eigenspace, relative to its start.
+
+    Parameters
+    ----------
+    measured, predicted : torch.Tensor, shape (T, G)
+        :func:`mode_residuals` and :func:`predicted_mode_residuals` at the same steps.
+    floor : float
+        Only steps where the prediction is above ``floor`` times the eigenspace's
+        initial norm count (further down, rounding and the kernel's movement dominate).
+
+    Returns
+    -------
+    torch.Tensor, shape (G,)
+        :math:`\max_t |m_{t,g} - p_{t,g}| / m_{0,g}` over the steps kept (0 where none is),
+        on the inputs' device and dtype.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or ``floor`` is negative.
+
+    Notes
+    -----
+    Book: ``eq-eigen-dynamics``.
+    """
+    owner = "mode_deviation"
+    check_points(measured, "measured", owner=owner)
+    check_points(predicted, "predicted", owner=owner, features=measured.shape[1])
+    if predicted.shape != measured.shape:
+        raise ValueError(f"The 'predicted' parameter of {owner} must have the shape of "
+                         f"'measured' {tuple(measured.shape)}. Got {tuple(predicted.shape)}.")
+    lo = check_positive(floor, "floor", owner=owner, allow_zero=True)
+    start = measured[0]
+    dev = (measured - predicted).abs() / start
+    alive = predicted > lo * start
+    return torch.where(alive, dev, torch.zeros_like(dev)).amax(dim=0)

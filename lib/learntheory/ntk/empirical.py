@@ -93,8 +93,8 @@ def empirical_ntk(
     -----
     The structured formula is :math:`\hat\Theta = \sum_\ell (\Delta^\ell\Delta^{\ell\top})
     \odot(\tfrac{\sigma_w^2}{n_{\ell-1}}A^{\ell-1}A^{\ell-1\top} + \sigma_b^2)` in NTK
-    parameterization. Implements the empirical NTK of [Jacot2018], Sec. 4, by
-    Jacobian contraction and NTK-vector products as in [Novak2022], Sec. 3;
+    parameterization. Implements the empirical NTK of [Jacot2018], by
+    Jacobian contraction and NTK-vector products as in [Novak2022];
     book: ``eq-structured-ntk``.
 
     Examples

@@ -13,13 +13,15 @@ only calls and plots them.
   :math:`O(L n k^2)` instead of :math:`O(L n^2)`, so 10^5 networks of width
   1024 fit in seconds. This is the finite-width version of the NNGP recursion
   (book: ``eq-nngp-recursion``): replacing :math:`\frac1n A A^\top` by its
-  expectation gives :math:`\Sigma^{\ell}` ([Lee2018], Sec. 2.3).
-* :func:`excess_kurtosis` measures how far the outputs are from Gaussian, and
-  :func:`relu_excess_kurtosis` is its exact value for a bias-free ReLU
-  network at one input, :math:`3[(1 + 5/n)^L - 1]` (book: ``ex-nngp-kurtosis``).
+  expectation gives :math:`\Sigma^{\ell}` ([Lee2018].
+* :func:`excess_kurtosis` measures how far the outputs are from Gaussian (with
+  :func:`excess_kurtosis_se`, its delta-method standard error), and
+  :func:`relu_excess_kurtosis` is its exact value for a ReLU network at one
+  input: :math:`3[(1 + 5/n)^L - 1]` without biases, and a two-moment recursion
+  with biases or unequal widths (book: ``thm-relu-kurtosis``).
 * :func:`ntk_relative_errors` measures
   :math:`\lVert\hat\Theta - \Theta\rVert_F / \lVert\Theta\rVert_F` over widths
-  and seeds ([Jacot2018], Thm. 1; book: ``ntk-concentration``).
+  and seeds ([Jacot2018]; book: ``ntk-concentration``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_instance, check_int, check_points
+from learntheory._core import check_instance, check_int, check_points, check_positive
 from learntheory.ntk.analytic import mlp_kernels
 from learntheory.ntk.config import MLPConfig
 from learntheory.ntk.empirical import empirical_ntk
@@ -39,6 +41,7 @@ __all__ = [
     "NTKSlices",
     "OutputEnsemble",
     "excess_kurtosis",
+    "excess_kurtosis_se",
     "ntk_relative_errors",
     "ntk_slices",
     "output_ensemble",
@@ -89,7 +92,7 @@ def sample_network_outputs(
               K^\ell = \tfrac{\sigma_w^2}{n_{\ell-1}}A^{\ell-1}A^{\ell-1\top} + \sigma_b^2
 
     Implements the layer-wise conditional Gaussian structure behind the NNGP
-    recursion of [Lee2018], Sec. 2.3; book: ``eq-nngp-recursion``.
+    recursion of [Lee2018]; book: ``eq-nngp-recursion``.
     """
     owner = "sample_network_outputs"
     check_points(x, "x", owner=owner)
@@ -149,31 +152,82 @@ def excess_kurtosis(samples: torch.Tensor) -> torch.Tensor:
     return (f**4).mean(dim=0) / m2**2 - 3.0
 
 
-def relu_excess_kurtosis(width: int, depth: int) -> float:
-    r"""Exact excess kurtosis of the output of a bias-free ReLU MLP at one input.
+def excess_kurtosis_se(samples: torch.Tensor) -> torch.Tensor:
+    r"""Delta-method standard error of :func:`excess_kurtosis`, per column.
 
     Parameters
     ----------
-    width : int
-        Hidden width n (all hidden layers).
+    samples : torch.Tensor, shape (S,) or (S, k)
+        Independent draws, one row per draw.
+
+    Returns
+    -------
+    torch.Tensor, shape () or (k,)
+        :math:`\mathrm{sd}(u)/\sqrt S` with the influence function
+        :math:`u = (f^4 - m_4)/m_2^2 - 2m_4(f^2 - m_2)/m_2^3` of
+        :math:`\hat\kappa = m_4/m_2^2 - 3` (:math:`m_p` the sample moments about 0).
+        For a Gaussian it is :math:`\sqrt{24/S}`; heavy tails make it larger, which is
+        why it is estimated from the draws and not taken from the Gaussian value.
+
+    Notes
+    -----
+    First-order (CLT) error of a smooth function of two sample means; it needs
+    :math:`\mathbb E f^8 < \infty`, true for network outputs. Book: ``fig-nngp-kurtosis``.
+    """
+    owner = "excess_kurtosis_se"
+    ndim = samples.dim() if isinstance(samples, torch.Tensor) and samples.dim() == 1 else 2
+    f = check_points(samples, "samples", owner=owner, ndim=ndim)
+    if f.shape[0] < 2:
+        raise ValueError("The 'samples' parameter of excess_kurtosis_se must hold at least 2 "
+                         f"draws. Got shape {tuple(f.shape)}.")
+    f2, f4 = f**2, f**4
+    m2, m4 = f2.mean(dim=0), f4.mean(dim=0)
+    u = (f4 - m4) / m2**2 - 2 * m4 * (f2 - m2) / m2**3
+    return u.std(dim=0) / f.shape[0] ** 0.5
+
+
+def relu_excess_kurtosis(
+    width: int | Sequence[int],
+    depth: int,
+    *,
+    sigma_w: float = 2.0**0.5,
+    sigma_b: float = 0.0,
+    input_variance: float = 1.0,
+) -> float:
+    r"""Exact excess kurtosis of the output of a ReLU MLP at one input.
+
+    Parameters
+    ----------
+    width : int or sequence of int
+        Hidden width n (all hidden layers), or the L widths :math:`n_1..n_L`.
     depth : int
         Number of hidden layers L.
+    sigma_w, sigma_b : float
+        Weight and bias scales (NTK or standard parameterization: same law).
+    input_variance : float
+        :math:`\Sigma^1(x, x) = \sigma_w^2\lvert x\rvert^2/d + \sigma_b^2`. Without biases
+        the result depends on neither it nor ``sigma_w``.
 
     Returns
     -------
     float
-        :math:`\kappa = 3\big[(1 + 5/n)^L - 1\big] = 15L/n + O(L^2/n^2)`.
+        :math:`\kappa = 3\,(m_2^{L}/(m_1^{L})^2 - 1)` from the recursion
+        :math:`m_1^\ell = \mu m_1^{\ell-1} + \sigma_b^2`,
+        :math:`m_2^\ell = \mu^2(1 + 5/n_\ell)\,m_2^{\ell-1} + 2\sigma_b^2\mu\,m_1^{\ell-1}
+        + \sigma_b^4`, :math:`\mu = \sigma_w^2/2`, started at
+        :math:`m_1^0 = \Sigma^1(x,x)`, :math:`m_2^0 = (m_1^0)^2`. Without biases,
+        :math:`\kappa = 3[\prod_\ell(1 + 5/n_\ell) - 1]`, which for equal widths is
+        :math:`3[(1 + 5/n)^L - 1] = 15L/n + O(L^2/n^2)`.
 
     Notes
     -----
-    For one input and :math:`\sigma_b = 0`, the scale
-    :math:`q^{\ell} = \sigma_w^2 |a^{\ell}|^2 / n` of layer :math:`\ell+1` is
-    :math:`q^{\ell-1}` times an independent factor :math:`\chi_\ell` with
-    :math:`\mathbb E\chi_\ell^2 / (\mathbb E\chi_\ell)^2 = 1 + 5/n` (for ReLU,
-    :math:`\mathbb E a^4 / (\mathbb E a^2)^2 = 6`), and :math:`f \mid q^L \sim
-    \mathcal N(0, q^L)`, so :math:`\mathbb E f^4 = 3\,\mathbb E (q^L)^2`. Independent of
-    :math:`\sigma_w` and of the input. The :math:`O(L/n)` order agrees with
-    [Roberts2022], Ch. 5; book: ``ex-nngp-kurtosis``.
+    Given the layer below, the pre-activations of layer :math:`\ell` are i.i.d.
+    :math:`\mathcal N(0, q^{\ell-1})`, so :math:`q^\ell = q^{\ell-1}\chi_\ell + \sigma_b^2`
+    with :math:`\chi_\ell = \tfrac{\sigma_w^2}{n_\ell}\sum_j\mathrm{relu}(z_j)^2`
+    independent of :math:`q^{\ell-1}`, :math:`\mathbb E\chi_\ell = \mu`,
+    :math:`\mathbb E\chi_\ell^2 = \mu^2(1 + 5/n_\ell)`; the output is
+    :math:`\mathcal N(0, q^L)` given :math:`q^L`, so :math:`\mathbb Ef^4 = 3\,\mathbb E(q^L)^2`.
+    The :math:`O(L/n)` order agrees with [Roberts2022]; book: ``thm-relu-kurtosis``.
 
     Examples
     --------
@@ -181,9 +235,22 @@ def relu_excess_kurtosis(width: int, depth: int) -> float:
     >>> lt.ntk.relu_excess_kurtosis(10, 1)  # 15 / n
     1.5
     """
-    n = check_int(width, "width", owner="relu_excess_kurtosis")
-    L = check_int(depth, "depth", owner="relu_excess_kurtosis")
-    return 3.0 * ((1.0 + 5.0 / n) ** L - 1.0)
+    owner = "relu_excess_kurtosis"
+    L = check_int(depth, "depth", owner=owner, minimum=0)
+    if isinstance(width, int):
+        widths = [check_int(width, "width", owner=owner)] * L
+    else:
+        widths = [check_int(w, "width", owner=owner) for w in width]
+        if len(widths) != L:
+            raise ValueError(f"The 'width' parameter of {owner} must hold one width per hidden "
+                             f"layer ({L}). Got {len(widths)} widths instead.")
+    sw = check_positive(sigma_w, "sigma_w", owner=owner)
+    sb = check_positive(sigma_b, "sigma_b", owner=owner, allow_zero=True)
+    m1 = check_positive(input_variance, "input_variance", owner=owner)
+    m2, mu, b2 = m1 * m1, sw * sw / 2, sb * sb
+    for n in widths:
+        m1, m2 = mu * m1 + b2, mu * mu * (1 + 5 / n) * m2 + 2 * b2 * mu * m1 + b2 * b2
+    return 3.0 * (m2 / m1**2 - 1.0)
 
 
 def ntk_relative_errors(
@@ -215,7 +282,7 @@ def ntk_relative_errors(
     -----
     The analytic :math:`\Theta` is :func:`~learntheory.ntk.analytic.mlp_kernels`;
     :math:`\hat\Theta` uses the structured method. Implements the convergence
-    statement of [Jacot2018], Thm. 1 (fluctuations :math:`O(n^{-1/2})`,
+    statement of [Jacot2018] (fluctuations :math:`O(n^{-1/2})`,
     [HaninNica2020]); book: ``ntk-concentration``.
     """
     owner = "ntk_relative_errors"
@@ -250,7 +317,7 @@ class OutputEnsemble:
     excess_kurtosis : float
         Measured excess kurtosis of :math:`f(x_1)` (0 for the Gaussian limit).
     exact_kurtosis : float or None
-        :func:`relu_excess_kurtosis` where it holds (ReLU, :math:`\sigma_b = 0`), else None.
+        :func:`relu_excess_kurtosis` at :math:`x_1` for ReLU networks, else None.
     """
 
     config: MLPConfig
@@ -283,7 +350,7 @@ def output_ensemble(
 
     Notes
     -----
-    Implements the NNGP limit of [Lee2018], Sec. 2.3 (sampled exactly by
+    Implements the NNGP limit of [Lee2018] (sampled exactly by
     :func:`sample_network_outputs`); book: ``eq-nngp-recursion``.
     """
     owner = "output_ensemble"
@@ -291,8 +358,10 @@ def output_ensemble(
     check_instance(config, "config", MLPConfig, owner=owner)
     f = sample_network_outputs(x, config=config, n_networks=n_networks, generator=generator)
     exact = None
-    if config.activation == "relu" and config.sigma_b == 0:
-        exact = relu_excess_kurtosis(config.width, config.depth)
+    if config.activation == "relu":
+        q0 = config.sigma_w**2 * float((x[0] ** 2).sum()) / x.shape[1] + config.sigma_b**2
+        exact = relu_excess_kurtosis(config.width, config.depth, sigma_w=config.sigma_w,
+                                     sigma_b=config.sigma_b, input_variance=q0)
     return OutputEnsemble(config, f, mlp_kernels(x, config=config).nngp,
                           float(excess_kurtosis(f[:, 0])), exact)
 
@@ -347,8 +416,8 @@ def ntk_slices(
 
     Notes
     -----
-    The analogue of [Jacot2018], Fig. 1: :math:`\hat\Theta \to \Theta` as the width
-    grows (Thm. 1); book: ``ntk-concentration``.
+    The analogue of [Jacot2018]'s convergence figure: :math:`\hat\Theta \to \Theta`
+    as the width grows; book: ``ntk-concentration``.
     """
     owner = "ntk_slices"
     check_points(x0, "x0", owner=owner)

@@ -85,7 +85,7 @@ def feature_change_sweep(
     The feature change of layer :math:`\ell` is
     :math:`\lVert A^\ell_T - A^\ell_0\rVert_F / \lVert A^\ell_0\rVert_F` on the
     training inputs (:func:`~learntheory.ntk.dynamics.relative_feature_change`).
-    Implements the feature-learning dichotomy of [YangHu2021], Sec. 3 (NTK vs
+    Implements the feature-learning dichotomy of [YangHu2021] (NTK vs
     muP limits); book: ``eq-mup``.
     """
     owner = "feature_change_sweep"

@@ -2,26 +2,27 @@ r"""Finite-width fluctuations of the NTK at initialisation, governed by depth ov
 
 At fixed depth the empirical NTK :math:`\hat\Theta` of a ReLU network in NTK
 parameterization concentrates around :math:`\Theta` with fluctuations of order
-:math:`n^{-1/2}`. The constant in front grows with depth: for the diagonal
-:math:`K = \hat\Theta(x, x)` of a ReLU net with hidden widths :math:`n_1..n_L`,
-[HaninNica2020] (Thm. 1 and its corollary) show
+:math:`n^{-1/2}`; the constant in front grows with depth. For the diagonal
+:math:`K = \hat\Theta(x, x)` of a bias-free ReLU network (:math:`\sigma_w^2 = 2`),
+[HaninNica2020] show that :math:`\mathbb E[K^2]/\mathbb E[K]^2` is of the order of
+:math:`\exp(5\sum_\ell 1/n_\ell)`, up to factors that depend on :math:`L/n` (their
+appendix, "Overall Scaling", drops constant factors). This module computes the
+quantity itself:
 
-.. math:: \frac{\mathbb E[K^2]}{\mathbb E[K]^2}
-          \simeq \exp\Big(5\sum_{\ell=1}^{L}\frac1{n_\ell}\Big)
-          = e^{5L/n}\quad(\text{equal widths}),
-
-up to a prefactor depending on :math:`L/n` and :math:`O(\sum_\ell n_\ell^{-2})`
-corrections, so the relative variance
-:math:`\mathrm{Var}K/(\mathbb EK)^2` is an exponentially growing function of
-:math:`L/n`, not of :math:`n` alone ([Roberts2022] call :math:`L/n`
-the expansion parameter of the effective theory).
-
-:func:`ntk_diagonal_samples` draws :math:`K` for many independent networks at
-once: the weights of S networks are stacked as ``(S, n_out, n_in)`` tensors
-and the forward and backward passes are batched matrix products, so no
-``nn.Module`` is built per network. :func:`ntk_relative_variance` turns the
-samples into the ratio above with a delta-method standard error, over a grid
-of widths and depths.
+* :func:`ntk_diagonal_samples` draws :math:`K` for many independent networks at
+  once: the weights of S networks are stacked as ``(S, n_out, n_in)`` tensors
+  and the forward and backward passes are batched matrix products.
+* :func:`ntk_relative_variance` turns the samples into
+  :math:`\mathrm{Var}K/(\mathbb EK)^2` with a delta-method standard error over a
+  grid of widths and depths, and :func:`fluctuation_rate` fits
+  :math:`\log(1 + \mathrm{Var}K/(\mathbb EK)^2) = c\,L/n`.
+* :func:`relu_ntk_moment_ratio` is the layer-by-layer law of
+  :math:`\mathbb E[K^2]/\mathbb E[K]^2` (exact for one hidden layer, exact to first
+  order in :math:`1/n` at any depth): the :math:`L + 1` per-layer terms of
+  :math:`K` share each hidden layer's randomness, with correlation 1/5 between a
+  term that sees the layer forward and one that sees it backward. Its slope in
+  :math:`L/n` is :math:`11/3` near 0 and tends to 5 only as :math:`L/n \to \infty`
+  (book: ``eq-ntk-moment-ratio``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "fluctuation_rate",
     "ntk_diagonal_samples",
     "ntk_relative_variance",
+    "relu_ntk_moment_ratio",
 ]
 
 
@@ -100,8 +102,9 @@ def ntk_diagonal_samples(
 
     Each chunk draws, layer by layer, the raw weights ``(s, n_l, n_{l-1})`` and
     then the raw biases ``(s, n_l)`` from ``generator``. Implements the object of
-    [HaninNica2020], Thm. 1 (there without biases: ``sigma_b=0``) through the
-    structured NTK of [Novak2022], Sec. 3; book: ``eq-ntk-fluctuations``.
+    [HaninNica2020] (whose K also sums the gradients of zero-initialised biases; with
+    ``sigma_b=0`` here only the weights contribute) through the
+    structured NTK of [Novak2022]; book: ``eq-ntk-fluctuations``.
     """
     owner = "ntk_diagonal_samples"
     check_points(x, "x", owner=owner)
@@ -204,8 +207,8 @@ def ntk_relative_variance(
 
     Notes
     -----
-    Compare ``excess`` with :math:`e^{5L/n} - 1` ([HaninNica2020], Thm. 1 and
-    the equal-width corollary); book: ``eq-ntk-fluctuations``.
+    Compare ``excess`` with :math:`e^{5L/n} - 1` (the order of magnitude
+    of [HaninNica2020]) and with :func:`relu_ntk_moment_ratio`; book: ``eq-ntk-fluctuations``.
     """
     owner = "ntk_relative_variance"
     check_points(x, "x", owner=owner)
@@ -238,7 +241,13 @@ def fluctuation_rate(result: NTKFluctuations, *, max_ratio: float = 0.25) -> tup
     Returns
     -------
     (float, float)
-        The rate :math:`c` and its least-squares standard error (from the residuals).
+        The least-squares rate :math:`c = \sum_i r_i z_i / \sum_i r_i^2`
+        (:math:`r = L/n`, :math:`z = \log(1 + \mathrm{excess})`) and its Monte Carlo
+        standard error :math:`\sqrt{\sum_i r_i^2 s_i^2}/\sum_i r_i^2`, with
+        :math:`s_i = \mathrm{stderr}_i/(1 + \mathrm{excess}_i)` (delta method; the cells
+        are independent). This is the error of ``c`` as an estimate of the same fit
+        applied to the exact values, not of a single "true" constant: the law is not
+        exactly exponential (:func:`relu_ntk_moment_ratio`).
 
     Raises
     ------
@@ -247,8 +256,9 @@ def fluctuation_rate(result: NTKFluctuations, *, max_ratio: float = 0.25) -> tup
 
     Notes
     -----
-    [HaninNica2020], Thm. 1: :math:`\mathbb E[K^2]/\mathbb E[K]^2` is exponential in
-    :math:`\sum_\ell 1/n_\ell = L/n`; book: ``eq-ntk-fluctuations``.
+    [HaninNica2020]: :math:`\mathbb E[K^2]/\mathbb E[K]^2` is exponential in
+    :math:`\sum_\ell 1/n_\ell = L/n` up to :math:`L/n`-dependent factors;
+    book: ``eq-ntk-fluctuations``.
     """
     owner = "fluctuation_rate"
     hi = check_positive(max_ratio, "max_ratio", owner=owner)
@@ -257,7 +267,74 @@ def fluctuation_rate(result: NTKFluctuations, *, max_ratio: float = 0.25) -> tup
         raise ValueError(f"The 'max_ratio' parameter of {owner} must keep at least 2 cells. "
                          f"Got {max_ratio} with smallest L/n {float(result.ratio.min())}.")
     r, z = result.ratio[keep], torch.log1p(result.excess[keep])
-    c = float((r * z).sum() / (r * r).sum())
-    rss = float(((z - c * r) ** 2).sum())
-    se = math.sqrt(rss / (r.numel() - 1) / float((r * r).sum()))
+    s = result.stderr[keep] / (1 + result.excess[keep])
+    rr = float((r * r).sum())
+    c = float((r * z).sum()) / rr
+    se = math.sqrt(float((r * r * s * s).sum())) / rr
     return c, se
+
+
+def relu_ntk_moment_ratio(width: int | Sequence[int], depth: int) -> float:
+    r"""Layer-by-layer law of :math:`\mathbb E[K^2]/\mathbb E[K]^2`, :math:`K = \hat\Theta(x, x)`.
+
+    For a bias-free ReLU network in NTK parameterization (any :math:`\sigma_w`, any
+    input :math:`x \ne 0`) with hidden widths :math:`n_1, \dots, n_L`.
+
+    Parameters
+    ----------
+    width : int or sequence of int
+        The hidden width n (all layers), or the L widths :math:`n_1..n_L`.
+    depth : int
+        Number of hidden layers L.
+
+    Returns
+    -------
+    float
+        .. math:: R = \frac{1}{(L+1)^2}\sum_{a,b=1}^{L+1}\ \prod_{i=1}^{L}
+                  \Big(1 + \frac{c_i(a,b)}{n_i}\Big),\qquad
+                  c_i(a,b) = \begin{cases}1 & \min(a,b) \le i < \max(a,b)\\
+                  5 & \text{otherwise.}\end{cases}
+
+    Notes
+    -----
+    :math:`K = \sum_{\ell=1}^{L+1} X_\ell` with :math:`X_\ell =
+    \lVert\delta^\ell\rVert^2\,\tfrac{\sigma_w^2}{n_{\ell-1}}\lVert a^{\ell-1}\rVert^2`,
+    all of the same mean. Hidden layer i multiplies :math:`X_\ell` by
+    :math:`\tfrac2{n_i}\sum_j \mathrm{relu}(z_j)^2` if :math:`i < \ell` (forward) and by
+    :math:`\tfrac2{n_i}\sum_j 1\{z_j > 0\}u_j^2` if :math:`i \ge \ell` (backward), with
+    :math:`z_j, u_j` independent standard normals: both factors have mean 1 and
+    :math:`\mathbb E[\text{factor}^2] = 1 + 5/n_i`, and a forward and a backward factor
+    of the same layer have :math:`\mathbb E[\text{product}] = 1 + 1/n_i`. Treating
+    the layers' factors as independent gives :math:`R`; it is exact for
+    :math:`L = 1` (:math:`R = 1 + 3/n`) and to first order in :math:`1/n`, where
+    :math:`R - 1 = \big[L + \tfrac{4L(2L+1)}{3(L+1)}\big]/n \to \tfrac{11}{3}\,L/n`.
+    With :math:`n \to \infty` at fixed :math:`\beta = L/n`,
+    :math:`R \to e^{5\beta}\,(4\beta - 1 + e^{-4\beta})/(8\beta^2)`: the growth rate 5 of
+    [HaninNica2020] is reached only for :math:`\beta \gg 1`. Book: ``eq-ntk-moment-ratio``.
+
+    Examples
+    --------
+    >>> import learntheory as lt
+    >>> round(lt.ntk.relu_ntk_moment_ratio(30, 1), 12)  # 1 + 3/n
+    1.1
+    """
+    owner = "relu_ntk_moment_ratio"
+    L = check_int(depth, "depth", owner=owner)
+    if isinstance(width, int):
+        widths = [check_int(width, "width", owner=owner)] * L
+    else:
+        widths = [check_int(w, "width", owner=owner) for w in width]
+        if len(widths) != L:
+            raise ValueError(f"The 'width' parameter of {owner} must hold one width per hidden "
+                             f"layer ({L}). Got {len(widths)} widths instead.")
+    # prefix sums of log(1 + 5/n_i) and log(1 + 1/n_i): layers lo..hi-1 get the 1
+    p5, p1 = [0.0], [0.0]
+    for n in widths:
+        p5.append(p5[-1] + math.log1p(5.0 / n))
+        p1.append(p1[-1] + math.log1p(1.0 / n))
+    total = 0.0
+    for lo in range(1, L + 2):
+        total += math.exp(p5[L])                                  # a = b
+        for hi in range(lo + 1, L + 2):                           # a < b, counted twice
+            total += 2 * math.exp(p5[L] - (p5[hi - 1] - p5[lo - 1]) + (p1[hi - 1] - p1[lo - 1]))
+    return total / (L + 1) ** 2

@@ -1,6 +1,6 @@
 r"""The finite fully-connected network in NTK, standard and muP parameterization.
 
-Every layer is written in *abc form* ([YangHu2021], Sec. 3): a trainable raw
+Every layer is written in *abc form* ([YangHu2021]): a trainable raw
 weight :math:`w^\ell` drawn i.i.d. :math:`\mathcal N(0, s_\ell^2)` enters the
 forward pass through a fixed multiplier :math:`m_\ell`,
 
@@ -23,10 +23,10 @@ hidden bias              m = σ_b, s = 1         m = 1, s = σ_b          m = σ
 output bias              m = σ_b, s = 1         m = 1, s = σ_b          m = σ_b, s = 1
 ======================  =====================  ======================  ===============
 
-The muP column is the abc-parameterization of [YangHu2021] (Table in Sec. 3,
-"muP": :math:`a = (-\tfrac12, 0, \tfrac12)`, :math:`b = \tfrac12`, :math:`c = 0`)
-with the fixed input fan-in :math:`d` scaled like ``"ntk"`` and hidden biases
-treated as input weights. Effective SGD learning rates per layer are
+The muP column is the abc-parameterization of [YangHu2021] ("muP":
+:math:`a = (-\tfrac12, 0, \tfrac12)`, :math:`b = \tfrac12`, :math:`c = 0`) with
+the fixed input fan-in :math:`d` scaled like ``"ntk"`` and hidden biases treated
+as input weights. Effective SGD learning rates per layer are
 :math:`\eta\sigma_w^2 n/d` (input), :math:`\eta\sigma_w^2` (hidden),
 :math:`\eta\sigma_w^2/n` (output), matching the SGD muP table of Tensor
 Programs V. The output is :math:`O(n^{-1/2})` at init.
@@ -238,9 +238,9 @@ def make_mlp(
     -----
     NTK parameterization: :math:`h^\ell = \frac{\sigma_w}{\sqrt{n_{\ell-1}}}W^\ell a^{\ell-1}
     + \sigma_b b^\ell` with :math:`W, b \sim \mathcal N(0, 1)`. Implements the network
-    of [Jacot2018], Sec. 2 (their :math:`\beta` is ``sigma_b``) with the weight scale
-    :math:`\sigma_w` of [Lee2019], Sec. 2; the muP variant is the abc-parameterization
-    of [YangHu2021], Sec. 3; book: ``eq-mup``.
+    of [Jacot2018] (their :math:`\beta` is ``sigma_b``) with the weight scale
+    :math:`\sigma_w` of [Lee2019]; the muP variant is the abc-parameterization
+    of [YangHu2021]; book: ``eq-mup``.
 
     Examples
     --------

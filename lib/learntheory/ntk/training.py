@@ -83,7 +83,7 @@ def relative_feature_change(
     Notes
     -----
     :math:`O(n^{-1/2})` in NTK parameterization (lazy training), :math:`\Theta(1)`
-    in muP ([YangHu2021], Sec. 3, the dichotomy theorem); book: ``eq-mup``.
+    in muP ([YangHu2021], the dichotomy theorem); book: ``eq-mup``.
     """
     owner = "relative_feature_change"
     for name, m in (("model_init", model_init), ("model", model)):
@@ -154,7 +154,7 @@ def train_mlp(
     Each step is :math:`\theta \leftarrow \theta - \eta\nabla_\theta\mathcal L(\theta)`.
     For small :math:`\eta` and large width the train predictions follow
     :func:`gradient_flow_predict` with ``discrete=True`` and the kernel at init
-    ([Lee2019], Sec. 2, main theorem); book: ``eq-gradient-flow``. A diverging run records
+    ([Lee2019], main theorem); book: ``eq-gradient-flow``. A diverging run records
     inf/NaN rather than stopping.
     """
     owner = "train_mlp"
