@@ -29,7 +29,7 @@ millionth of the compared values, so that it cannot pass vacuously.
 
 import pytest
 import torch
-from conftest import EPS, RIDGE, H, N, _krr, _tol  # noqa: F401 (shared with test_distillation_weight)
+from distill_common import EPS, RIDGE, H, N, _krr, _tol  # noqa: F401 (shared with test_distillation_weight)
 
 import learntheory as lt
 

@@ -6,7 +6,7 @@ fine grid of weights; tolerances are the float64 bound derived in test_distillat
 
 import pytest
 import torch
-from conftest import EPS, RIDGE, H, N, _krr, _tol  # noqa: F401
+from distill_common import EPS, RIDGE, H, N, _krr, _tol  # noqa: F401
 
 import learntheory as lt
 

@@ -98,3 +98,23 @@ def test_overlapping_tick_labels_are_refused():
     ax.set_xticks([0, 0.01, 1], ["zero", "one hundredth", "one"])
     with pytest.raises(ValueError, match="tick labels"):
         _draw(fig)
+
+
+@pytest.mark.parametrize("span, labels", [((0.05, 0.2), ["0.05", "0.1", "0.2"]),
+                                          ((0.01, 10.0), None)])
+def test_log_axes_label_few_ticks(span, labels):
+    """A short log axis labels its 1-2-5 ticks as plain numbers; a long one its decades."""
+    fig = lt.plotting.new_figure(figsize=(3, 3))
+    ax = fig.subplots()
+    ax.loglog(span, span)
+    ax.set(xlabel="x", ylabel="y", xlim=span)
+    _draw(fig)
+    lo, hi = span
+    ticks = zip(ax.xaxis.get_majorticklabels(), ax.xaxis.get_majorticklocs(), strict=True)
+    shown = [t.get_text() for t, loc in ticks if lo <= loc <= hi and t.get_text()]
+    minor = [t.get_text() for t in ax.xaxis.get_minorticklabels() if t.get_text()]
+    assert not minor
+    if labels is None:
+        assert all("10^" in t for t in shown) and len(shown) == 4, shown
+    else:
+        assert shown == labels

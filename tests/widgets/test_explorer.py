@@ -12,6 +12,13 @@ import learntheory as lt
 def _draw(fig, a, b):
     ax = fig.subplots()
     ax.plot([0, 1], [0, a * b])
+    ax.set(xlabel="x", ylabel="y")  # the book's style refuses unlabelled axes
+
+
+def _line(fig, a):
+    ax = fig.subplots()
+    ax.plot([0, a])
+    ax.set(xlabel="x", ylabel="y")
 
 
 def test_static_twin_embeds_every_frame_and_a_slider_per_parameter():
@@ -72,7 +79,7 @@ def test_a_single_valued_parameter_is_shown_fixed_not_as_a_slider():
 
 
 def test_labels_replace_parameter_names_in_both_renderings():
-    ex = lt.widgets.Explorer(lambda fig, a: fig.subplots().plot([0, a]), {"a": [1, 2]},
+    ex = lt.widgets.Explorer(_line, {"a": [1, 2]},
                   labels={"a": "slope α"})
     html = ex.static_html()
     assert "slope α" in html and 'aria-label="slope α"' in html
@@ -94,6 +101,7 @@ def test_frames_are_light_palette_pngs():
                     label=f"curve {k}")
         ax.legend()
         ax.set_xlabel("x")
+        ax.set_ylabel("y")
 
     ex = lt.widgets.Explorer(draw, {"a": [1.0, 2.0]})
     png = ex.render(a=1.0)

@@ -11,6 +11,8 @@ no page has to remember it:
   is 10 pt on the page at natural size; :class:`BookFigure` checks at drawing time that no
   text is smaller and that every axis with tick labels has a label (its own, or one of
   an axis it shares, or the figure's ``supxlabel``/``supylabel``).
+* **Log axes.** An axis showing two decades or more labels the decades only; a shorter
+  one labels its 1-2-5 ticks as plain numbers (minor ticks stay unlabelled marks).
 * **Format.** In IPython, static figures are shown (and glued) as SVG, crisp at any
   width; explorer frames stay PNG (see :class:`learntheory.widgets.Explorer`).
 """
@@ -23,6 +25,7 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, LogFormatter, LogLocator, NullFormatter
 
 __all__ = ["BOOK_RC", "MAX_WIDTH", "MIN_FONT_PT", "PALETTE", "BookFigure", "new_figure",
            "use_book_style"]
@@ -113,6 +116,23 @@ def _colliding_texts(fig: Figure, renderer) -> list[str]:
     return out
 
 
+def _decades_only(fig: Figure) -> None:
+    """Log axes label few ticks: matplotlib also labels minor ticks on short log axes, and
+    in a book-sized panel they run into each other. An axis showing two decades or more
+    labels the decades only; a shorter one labels the 1-2-5 ticks as plain numbers."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() != "log" or not isinstance(axis.get_major_formatter(),
+                                                             LogFormatter):
+                continue  # not log, or its labels were chosen by hand
+            lo, hi = sorted(axis.get_view_interval())
+            shown = [t for t in axis.get_majorticklocs() if lo <= t <= hi]
+            if len(shown) < 2:
+                axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(NullFormatter())
+
+
 class BookFigure(Figure):
     """A :class:`~matplotlib.figure.Figure` that checks the book's style when drawn.
 
@@ -125,6 +145,7 @@ class BookFigure(Figure):
     """
 
     def draw(self, renderer) -> None:  # noqa: D102 - matplotlib's
+        _decades_only(self)
         small = sorted({(round(t.get_fontsize(), 1), t.get_text()[:30])
                         for t in self.findobj(Text)
                         if t.get_visible() and t.get_text() and t.get_fontsize() < MIN_FONT_PT})

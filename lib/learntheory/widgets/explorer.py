@@ -97,7 +97,10 @@ class Explorer:
 
     Examples
     --------
-    >>> ex = Explorer(lambda fig, a: fig.subplots().plot([0, a]), {"a": [1, 2, 3]})
+    >>> def draw(fig, a):
+    ...     fig.subplots().plot([0, a])
+    ...     fig.supxlabel("x"); fig.supylabel("a x")   # every axis labelled
+    >>> ex = Explorer(draw, {"a": [1, 2, 3]})
     >>> len(ex.frames())
     3
     """
