@@ -1,6 +1,7 @@
 """Shared by the self-distillation tests (test_distillation*.py): sizes, the float64
 tolerance ``_tol`` (derived in the docstring of test_distillation.py) and one KRR fit.
-The ``problem`` fixture is in this folder's conftest.py."""
+Each test module wraps ``make_problem`` in its own ``problem`` fixture (a conftest.py here
+would clash with tests/conftest.py under --doctest-modules)."""
 
 import torch
 
@@ -25,3 +26,12 @@ def _krr(K, targets, ridge=RIDGE, K_out=None):
     """One KRR fit, predicted at K_out (in-sample by default)."""
     coef = lt.kernels.kernel_ridge_fit(K, targets, ridge=ridge)
     return (K if K_out is None else K_out) @ coef
+
+
+def make_problem():
+    """A 1-D regression sample and its Gram matrices (train, test x train)."""
+    data = lt.datasets.regression_1d(N, noise=0.3, dtype=torch.float64,
+                                     generator=lt.make_generator(2021))
+    K = lt.kernels.gaussian(data.x_train, bandwidth=H)
+    K_test = lt.kernels.gaussian(data.x_test, data.x_train, bandwidth=H)
+    return data, K, K_test

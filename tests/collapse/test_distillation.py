@@ -29,9 +29,14 @@ millionth of the compared values, so that it cannot pass vacuously.
 
 import pytest
 import torch
-from distill_common import EPS, RIDGE, H, N, _krr, _tol  # noqa: F401 (shared with test_distillation_weight)
+from distill_common import EPS, RIDGE, H, N, _krr, _tol, make_problem  # noqa: F401
 
 import learntheory as lt
+
+
+@pytest.fixture
+def problem():
+    return make_problem()
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.25, 0.7, 1.0])

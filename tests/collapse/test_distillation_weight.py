@@ -6,9 +6,14 @@ fine grid of weights; tolerances are the float64 bound derived in test_distillat
 
 import pytest
 import torch
-from distill_common import EPS, RIDGE, H, N, _krr, _tol  # noqa: F401
+from distill_common import EPS, RIDGE, H, N, _krr, _tol, make_problem  # noqa: F401
 
 import learntheory as lt
+
+
+@pytest.fixture
+def problem():
+    return make_problem()
 
 
 def _grid_students(K, y, teacher, K_eval, alphas):
