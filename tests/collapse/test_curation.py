@@ -19,13 +19,13 @@ truncations are below 1e-17 relative by construction; rounding comes from a log-
 at most NODES = 3000 nodes (range <= 60 in v for these inputs), so rtol = 4 NODES eps.
 """
 
-import itertools
 import math
 import warnings
 
 import numpy as np
 import pytest
 import torch
+from curation_common import _random_law
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 import learntheory as lt
@@ -36,22 +36,8 @@ EPS = torch.finfo(torch.float64).eps
 RTOL_H = 4 * 3000 * EPS
 
 
-def _random_law(g, m, spread=4.0):
-    p = torch._standard_gamma(torch.full((m,), 0.5), generator=g)
-    return p / p.sum(), -spread * torch.rand(m, generator=g)
 
 
-def _enumerated_factor(p, r, k):
-    """H^K(x) = sum over the (K-1)-tuples of other candidates of prob * K a_x / sum a."""
-    a = r.exp().tolist()
-    out = []
-    for x in range(len(a)):
-        total = 0.0
-        for rest in itertools.product(range(len(a)), repeat=k - 1):
-            total += math.prod(float(p[i]) for i in rest) * k * a[x] / (a[x] + sum(
-                a[i] for i in rest))
-        out.append(total)
-    return torch.tensor(out)
 
 
 def test_luce_choices_sample_the_curated_law():
