@@ -2,7 +2,7 @@
 #   make book   set up, execute every notebook (full size, cached), build the site
 #   make test   set up (with the peer neural-tangents), lint, library tests (peers included),
 #               notebooks (smoke), smoke site (-W), browser check
-# Also: make lab, make bench, make mutate, make clean.
+# Also: make lab, make bench, make long (the tests over a minute each), make mutate, make clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
@@ -13,13 +13,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.learntheory-installed
 
-.PHONY: help setup peers book test lint unit notebooks site browser-deps lab bench mutate clean
+.PHONY: help setup peers book test lint unit long notebooks site browser-deps lab bench mutate clean
 
 help:
 	@echo "make book   build the book (full size) into _build/html"
 	@echo "make test   run every check (lint, tests, smoke notebooks, smoke site, browser)"
 	@echo "make lab    JupyterLab on the book's environment (live explorers)"
 	@echo "make bench  benchmarks, printed as ratios against their baselines"
+	@echo "make long  the tests over a minute each (left out of make test)"
 	@echo "make mutate mutation testing (mutmut) of lt.kernels and lt.ntk against their tests"
 	@echo "make clean  remove builds and caches (keeps .venv; 'make distclean' removes it too)"
 
@@ -56,9 +57,14 @@ test: setup peers lint unit site
 lint: setup
 	$(VENV)/bin/ruff check lib tests benchmarks scripts book/_ext
 
-# Library tests, doctests and every notebook in smoke mode, on 2 cores.
+# Library tests, doctests and every notebook in smoke mode, on 2 cores. The few tests
+# marked `long` (over a minute each: the two-layer lazy-training exponents, the listed
+# mutants) keep make test under 15 minutes by running in `make long` instead.
 unit: setup peers
-	$(PY) -m pytest -n 2 -q tests lib/learntheory --doctest-modules -m "not browser"
+	$(PY) -m pytest -n 2 -q tests lib/learntheory --doctest-modules -m "not browser and not long"
+
+long: setup peers
+	$(PY) -m pytest -n 2 -q tests -m long
 
 # The smoke site (-W -n --keep-going, raising on any cell error), then the browser check.
 site: setup browser-deps

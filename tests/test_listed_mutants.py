@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_every_listed_mutant_is_caught():
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_mutants.py")],
                          cwd=ROOT, capture_output=True, text=True)

@@ -235,6 +235,7 @@ DEEP_REFERENCE = {
 
 
 @pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("act", ["relu", "erf"])
 def test_two_layer_exponents_match_the_reported_run(act):
     """Two hidden layers: the fitted slopes of the kernel change and of the flip fraction over
