@@ -243,6 +243,21 @@ _OVERFLOW_JS = """() => {
     if (!ok) bad.push(el.tagName.toLowerCase() + '.' + (el.className || '').toString()
                       .split(' ')[0] + ' (' + el.scrollWidth + ' > ' + el.clientWidth + ')');
   }
+  // inline maths cannot wrap: one that runs past its paragraph must scroll in its own box
+  for (const el of document.querySelectorAll('mjx-container:not([display="true"])')) {
+    if (el.getClientRects().length === 0) continue;
+    const box = el.closest('p, li, dd, td, th, figcaption, div');
+    if (!box) continue;
+    const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+    if (r.right <= b.right + 1 && r.left >= b.left - 1) continue;
+    let up = el, ok = false;
+    while (up && up !== document.body) {
+      if (scrolls(up) && up.scrollWidth > up.clientWidth) { ok = true; break; }
+      up = up.parentElement;
+    }
+    if (!ok) bad.push('inline maths "' + (el.textContent || '').slice(0, 30) + '" ('
+                      + Math.round(r.right - b.right) + ' px past its box)');
+  }
   const page = document.documentElement;
   if (page.scrollWidth > page.clientWidth + 1) bad.push('the page itself scrolls sideways');
   return bad;
@@ -251,8 +266,9 @@ _OVERFLOW_JS = """() => {
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_nothing_is_cut_off(site, server, browser, width):
-    """At a desktop and a phone width, no equation, code cell, output or figure is wider
-    than its box unless the box scrolls; a screenshot of each page is saved per width."""
+    """At a desktop and a phone width, no equation (display or inline), code cell, output or
+    figure is wider than its box unless the box scrolls; a screenshot of each page is saved
+    per width."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems = {}
     for path in _pages(site):
