@@ -121,3 +121,15 @@ def resolve_config(
     if not allow_infinite:
         cfg.require_width(owner)
     return cfg
+
+
+def layer_widths(width, depth: int, owner: str) -> list[int]:
+    """One width per hidden layer: ``width`` repeated ``depth`` times if it is an int, else
+    the sequence itself, which must hold ``depth`` widths (errors name ``owner``)."""
+    if isinstance(width, int):
+        return [check_int(width, "width", owner=owner)] * depth
+    widths = [check_int(w, "width", owner=owner) for w in width]
+    if len(widths) != depth:
+        raise ValueError(f"The 'width' parameter of {owner} must hold one width per hidden "
+                         f"layer ({depth}). Got {len(widths)} widths instead.")
+    return widths

@@ -33,7 +33,7 @@ import torch
 
 from learntheory._core import check_instance, check_int, check_points, check_positive
 from learntheory.ntk.analytic import mlp_kernels
-from learntheory.ntk.config import MLPConfig
+from learntheory.ntk.config import MLPConfig, layer_widths
 from learntheory.ntk.empirical import empirical_ntk
 from learntheory.ntk.mlp import ACTIVATIONS, make_mlp
 
@@ -237,13 +237,7 @@ def relu_excess_kurtosis(
     """
     owner = "relu_excess_kurtosis"
     L = check_int(depth, "depth", owner=owner, minimum=0)
-    if isinstance(width, int):
-        widths = [check_int(width, "width", owner=owner)] * L
-    else:
-        widths = [check_int(w, "width", owner=owner) for w in width]
-        if len(widths) != L:
-            raise ValueError(f"The 'width' parameter of {owner} must hold one width per hidden "
-                             f"layer ({L}). Got {len(widths)} widths instead.")
+    widths = layer_widths(width, L, owner)
     sw = check_positive(sigma_w, "sigma_w", owner=owner)
     sb = check_positive(sigma_b, "sigma_b", owner=owner, allow_zero=True)
     m1 = check_positive(input_variance, "input_variance", owner=owner)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import torch
 
 from learntheory._core import check_instance, check_int, check_points, check_positive
-from learntheory.ntk.config import MLPConfig
+from learntheory.ntk.config import MLPConfig, layer_widths
 
 __all__ = [
     "NTKFluctuations",
@@ -320,13 +320,7 @@ def relu_ntk_moment_ratio(width: int | Sequence[int], depth: int) -> float:
     """
     owner = "relu_ntk_moment_ratio"
     L = check_int(depth, "depth", owner=owner)
-    if isinstance(width, int):
-        widths = [check_int(width, "width", owner=owner)] * L
-    else:
-        widths = [check_int(w, "width", owner=owner) for w in width]
-        if len(widths) != L:
-            raise ValueError(f"The 'width' parameter of {owner} must hold one width per hidden "
-                             f"layer ({L}). Got {len(widths)} widths instead.")
+    widths = layer_widths(width, L, owner)
     # prefix sums of log(1 + 5/n_i) and log(1 + 1/n_i): layers lo..hi-1 get the 1
     p5, p1 = [0.0], [0.0]
     for n in widths:
