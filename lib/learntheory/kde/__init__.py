@@ -11,8 +11,8 @@ derived from that mapping (the paper's abstract describes it) and checked by sim
 Modules
 -------
 * :mod:`learntheory.kde.estimator`: the log-space Gaussian KDE (``log_density``,
-  ``GaussianKDE``, batched sampling ``sample_kde``), weight statistics (participation
-  ratio), Scott's and Silverman's rules.
+  ``GaussianKDE``), weight statistics (participation ratio), Scott's and Silverman's rules.
+* :mod:`learntheory.kde.sampling`: batched sampling from a KDE (``sample_kde``).
 * :mod:`learntheory.kde.regimes`: the rarity :math:`\Sigma(h)`, the thresholds
   :math:`h_G`, :math:`h_{CLT}`, :math:`h_{KL}`, :math:`D_{\min}`, the KL per dimension
   and the finite-:math:`d` correction :math:`\alpha_{\rm eff}`.
@@ -53,7 +53,6 @@ from learntheory.kde.estimator import (
     GaussianKDE,
     WeightStatistics,
     log_density,
-    sample_kde,
     scott_bandwidth,
     silverman_bandwidth,
     weight_statistics,
@@ -75,6 +74,7 @@ from learntheory.kde.regimes import (
     min_distance,
     rarity,
 )
+from learntheory.kde.sampling import sample_kde
 from learntheory.kde.simulation import (
     KDESimulation,
     ParticipationSummary,
