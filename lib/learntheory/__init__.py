@@ -41,7 +41,7 @@ __all__ = [
 
 # Subpackages loaded lazily on first attribute access (PEP 562), so that
 # ``import learntheory`` stays free of matplotlib and ipywidgets.
-_LAZY = {"collapse", "kde", "ntk", "plotting", "widgets"}
+_LAZY = {"collapse", "inductive_bias", "kde", "ntk", "plotting", "widgets"}
 
 
 def __getattr__(name: str) -> Any:
