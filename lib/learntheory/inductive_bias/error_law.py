@@ -71,9 +71,11 @@ def error_law(posterior: KernelPosterior, y_test: torch.Tensor, *,
     rtol : float, optional
         Eigenvalues of :math:`\Sigma_*` below ``rtol`` times the mean prior variance
         ``posterior.prior_scale`` count as zero (their directions join the floor
-        :math:`e_0`). Default: :math:`m` times the unit roundoff of the posterior's dtype,
-        the rounding error of :math:`K_{**} - K_{*X}K_{XX}^{-1}K_{X*}` and of its
-        eigenvalues; below it an eigenvalue is noise.
+        :math:`e_0`). Default: ten times the posterior's relative ``jitter`` plus :math:`m`
+        times the unit roundoff. The jitter leaves a variance of about ``jitter`` times the
+        prior's in directions the training data pin (at a training input, say), and the
+        rounding of :math:`K_{**} - K_{*X}K_{XX}^{-1}K_{X*}` is :math:`m` ulps: below
+        either, the hypotheses agree to the accuracy with which they interpolate.
 
     Returns
     -------
@@ -99,12 +101,8 @@ def error_law(posterior: KernelPosterior, y_test: torch.Tensor, *,
     lam, U = torch.linalg.eigh(cov)
     r = U.mT @ (mean - y_test).to(torch.float64).reshape(m, -1)  # (m, c)
     if rtol is None:
-        rtol = m * torch.finfo(posterior.cov.dtype).eps
-    keep = lam > rtol * posterior.prior_scale
-    if not bool(keep.any()):
-        raise ValueError(f"The 'posterior' of {owner} has no variance at the test points "
-                         "(every hypothesis predicts the same values there), so the error is "
-                         "a constant and its law has no tail.")
+        rtol = 10 * posterior.jitter + m * torch.finfo(posterior.cov.dtype).eps
+    keep = lam > rtol * posterior.prior_scale  # none kept: every hypothesis is the same
     offset = float(r[~keep].pow(2).sum()) / m
     c = r.shape[1]
     lam_k = lam[keep]

@@ -35,7 +35,8 @@ class GeneralizedChi2:
     Attributes
     ----------
     weights : torch.Tensor, shape (J,)
-        :math:`w_j > 0`.
+        :math:`w_j > 0`. ``J = 0`` is allowed: the error is then the constant :math:`e_0`
+        (a hypothesis space that has shrunk to one function on the test set).
     dofs : torch.Tensor, shape (J,)
         :math:`k_j > 0` (real: a fitted law may have a fractional df).
     noncentralities : torch.Tensor, shape (J,)
@@ -55,9 +56,6 @@ class GeneralizedChi2:
             raise ValueError("The 'weights', 'dofs' and 'noncentralities' of GeneralizedChi2 "
                              "must be 1-D tensors of one length. Got shapes "
                              f"{tuple(w.shape)}, {tuple(k.shape)}, {tuple(lam.shape)}.")
-        if w.numel() == 0:
-            raise ValueError("GeneralizedChi2 needs at least one component (the error is "
-                             "constant otherwise). Got 0 weights.")
         for name, t, strict in (("weights", w, True), ("dofs", k, True),
                                 ("noncentralities", lam, False)):
             bad = ~torch.isfinite(t) | ((t <= 0) if strict else (t < 0))
@@ -111,7 +109,7 @@ class GeneralizedChi2:
         """
         S = check_int(n_samples, "n_samples", owner="GeneralizedChi2.sample")
         k = self.dofs
-        if not bool((k == k.round()).all()):
+        if k.numel() and not bool((k == k.round()).all()):
             raise ValueError("GeneralizedChi2.sample needs integer 'dofs'. Got "
                              f"{k[k != k.round()][0].item()!r}.")
         w = self.weights

@@ -109,7 +109,7 @@ def chernoff_log_cdf(law: GeneralizedChi2, epsilon: float) -> float:
     owner = "chernoff_log_cdf"
     check_instance(law, "law", GeneralizedChi2, owner=owner)
     t = _check_epsilon(law, epsilon, owner)
-    if t + law.floor >= law.mean:
+    if t + law.floor >= law.mean:  # includes the constant law (no components)
         return 0.0
     s = _root(lambda s: t + _dlog_phi(law, s, 1), 1.0 / t, 1.0 / t)
     return float(s * t + law.log_mgf_neg(torch.tensor(s, dtype=torch.float64)))
@@ -168,6 +168,8 @@ def log_cdf(law: GeneralizedChi2, epsilon: float, *, rtol: float = 1e-10) -> flo
     owner = "log_cdf"
     check_instance(law, "law", GeneralizedChi2, owner=owner)
     t = _check_epsilon(law, epsilon, owner)
+    if law.weights.numel() == 0:
+        return 0.0  # the error is the constant floor < epsilon
     if epsilon >= law.mean and _upper_chernoff(law, t) < math.log(1e-17):
         return 0.0  # 1 - F < 1e-17: log F is 0 in double precision
     c = _root(lambda s: t + _dlog_phi(law, s, 1) - 1.0 / s, 1.0 / t, 1.0 / t)
