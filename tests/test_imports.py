@@ -6,7 +6,8 @@ Layers, imports flowing one way (a module may import its own layer or lower ones
 
 Chapters talk through ``kernels``, except where a later chapter is built on an earlier
 one's method and says so in ``BUILDS_ON`` (model collapse reruns the KDE chapter's
-estimator in a loop); the dependencies form a DAG, checked below.
+estimator in a loop; inductive bias compares the NTK chapter's NNGP and NTK kernels); the
+dependencies form a DAG, checked below.
 
 A new chapter subpackage is found by ``pkgutil`` and lands in the chapter layer without
 editing this file; so does a new module of an existing subpackage.
@@ -29,7 +30,7 @@ PKG = Path(learntheory.__file__).parent
 LAYER = {"_core": 0, "datasets": 1, "rates": 1, "kernels": 2, "plotting": 4, "widgets": 5}
 CHAPTER = 3  # every other subpackage is a chapter
 #: The only chapter -> chapter imports allowed: chapter -> chapters it builds on.
-BUILDS_ON = {"collapse": {"kde"}}
+BUILDS_ON = {"collapse": {"kde"}, "inductive_bias": {"ntk"}}
 
 
 def _layer(name: str) -> int:

@@ -19,7 +19,9 @@ Modules
 * :mod:`learntheory.ntk.dynamics`: closed-form kernel gradient flow and descent.
 * :mod:`learntheory.ntk.training`: full-batch gradient descent on the network, recorded.
 * :mod:`learntheory.ntk.ensembles`: outputs and NTK rows of many random networks
-  (NNGP, concentration, kurtosis).
+  (NNGP, concentration).
+* :mod:`learntheory.ntk.kurtosis`: the excess kurtosis of the output, measured (with its
+  standard error) and exact for ReLU networks.
 * :mod:`learntheory.ntk.fluctuations`: NTK fluctuations against depth/width.
 * :mod:`learntheory.ntk.lazy`: networks against their kernel prediction (lazy regime).
 * :mod:`learntheory.ntk.eigen_dynamics`: the residual along the NTK's eigenspaces.
@@ -77,12 +79,9 @@ from learntheory.ntk.empirical import NTK_METHODS, NTK_OUTPUTS, empirical_ntk
 from learntheory.ntk.ensembles import (
     NTKSlices,
     OutputEnsemble,
-    excess_kurtosis,
-    excess_kurtosis_se,
     ntk_relative_errors,
     ntk_slices,
     output_ensemble,
-    relu_excess_kurtosis,
     sample_network_outputs,
 )
 from learntheory.ntk.feature_learning import FeatureSweep, feature_change_sweep
@@ -93,6 +92,7 @@ from learntheory.ntk.fluctuations import (
     ntk_relative_variance,
     relu_ntk_moment_ratio,
 )
+from learntheory.ntk.kurtosis import excess_kurtosis, excess_kurtosis_se, relu_excess_kurtosis
 from learntheory.ntk.lazy import LazyRun, LazySweep, lazy_run, lazy_training_sweep
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
 from learntheory.ntk.training import TrainHistory, relative_feature_change, train_mlp
