@@ -248,12 +248,21 @@ def sample_hypotheses(
     chunk = S if chunk_size is None else check_int(chunk_size, "chunk_size", owner=owner)
     L = posterior.factor()
     mean = posterior.mean
-    c = 1 if mean.ndim == 1 else mean.shape[1]
-    out = torch.empty((S, posterior.n_test, c), dtype=L.dtype, device=L.device)
+    m = posterior.n_test
+    if mean.ndim == 1:  # one output: each chunk is one fused product mu + Z L^T
+        out = torch.empty((S, m), dtype=L.dtype, device=L.device)
+        for start in range(0, S, chunk):
+            stop = min(S, start + chunk)
+            z = torch.randn(stop - start, m, dtype=L.dtype, device=L.device,
+                            generator=generator)
+            torch.addmm(mean, z, L.mT, out=out[start:stop])
+        return out
+    c = mean.shape[1]
+    out = torch.empty((S, m, c), dtype=L.dtype, device=L.device)
     for start in range(0, S, chunk):
         stop = min(S, start + chunk)
-        z = torch.randn((stop - start) * c, posterior.n_test, dtype=L.dtype, device=L.device,
+        z = torch.randn((stop - start) * c, m, dtype=L.dtype, device=L.device,
                         generator=generator)
-        draws = (z @ L.mT).view(stop - start, c, posterior.n_test).transpose(1, 2)
-        out[start:stop] = draws + (mean if mean.ndim == 2 else mean[:, None])
-    return out if mean.ndim == 2 else out[..., 0]
+        draws = (z @ L.mT).view(stop - start, c, m).transpose(1, 2)
+        out[start:stop] = draws + mean
+    return out
