@@ -1,4 +1,4 @@
-"""Three fixes to the Jupyter Book 1 toolchain for this book's site.
+"""Four fixes to the Jupyter Book 1 toolchain for this book's site.
 
 1. Offer each executed notebook page as a downloadable ``.ipynb``.
    sphinx-book-theme shows a ".ipynb" download button only for pages whose
@@ -16,6 +16,11 @@ buttons (priority 500 < 501).
 3. Give every figure alt text. Images of glued figures get their file path as
    ``alt`` (a hash); a screen reader then reads the hash. Each image inside a
    captioned figure gets the caption's text instead (unless it has real alt text).
+
+4. State the edition from the build, not by hand. MyST substitutions ``{{ version }}``
+   (pyproject.toml), ``{{ build_date }}`` (the build's UTC date, or SOURCE_DATE_EPOCH),
+   ``{{ commit }}`` (``git rev-parse --short HEAD``) and ``{{ citation }}`` (from
+   CITATION.cff) are set when the configuration is read, for the landing page.
 """
 
 from __future__ import annotations
@@ -64,7 +69,42 @@ def _alt_text_from_captions(app, doctree, docname):
                 image["alt"] = text
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def edition() -> dict[str, str]:
+    """Version, build date, commit and citation of this build (fix 4)."""
+    import datetime
+    import os
+    import subprocess
+    import tomllib
+
+    import yaml
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch
+            else datetime.datetime.now(datetime.UTC))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "not a git checkout"
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    authors = ", ".join(a.get("name") or f"{a['given-names']} {a['family-names']}"
+                        for a in cff["authors"])
+    year = str(cff["date-released"])[:4]
+    citation = f"{authors} ({year}). *{cff['title']}*. Version {cff['version']}."
+    return {"version": version, "build_date": when.date().isoformat(), "commit": commit,
+            "citation": citation}
+
+
+def _edition_substitutions(app, config):
+    config.myst_substitutions = {**(config.myst_substitutions or {}), **edition()}
+
+
 def setup(app):
+    app.connect("config-inited", _edition_substitutions)
     app.connect("doctree-resolved", _alt_text_from_captions)
     app.connect("html-page-context", _copy_executed_notebook, priority=500)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=450)

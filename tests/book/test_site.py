@@ -118,6 +118,21 @@ def test_footer_with_the_licence_is_on_every_page(site):
     for path in _pages(site):
         text = (site / path).read_text(encoding="utf-8")
         assert 'class="extra_footer"' in text and "MIT licence" in text, path
+        assert "CC BY" in text and "creativecommons.org/licenses/by/4.0" in text, path
+
+
+def test_the_landing_page_states_the_edition_and_citation(site):
+    """Version, build date, commit and citation come from the build (book/_ext/site_fixes.py)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from site_fixes import edition
+
+    ed = edition()
+    text = (site / "book" / "intro.html").read_text(encoding="utf-8")
+    assert f"Version {ed['version']}, built on" in text
+    assert ed["commit"] in text and "{{" not in text
+    assert "The learntheory authors (2026)" in text
 
 
 def test_bibliography_is_author_year_and_alphabetical(site):
