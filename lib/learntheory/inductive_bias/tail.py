@@ -39,6 +39,17 @@ _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(32)
 _MAX_PANELS = 200_000
 
 
+def _on_cpu(law: GeneralizedChi2) -> GeneralizedChi2:
+    """The law in float64 on the CPU: the tail is a scalar computation over J terms."""
+    def cpu(t):
+        return t.detach().to("cpu", torch.float64)
+
+    if law.weights.device.type == "cpu" and law.weights.dtype == torch.float64:
+        return law
+    return GeneralizedChi2(cpu(law.weights), cpu(law.dofs), cpu(law.noncentralities),
+                           law.offset)
+
+
 def _parts(law: GeneralizedChi2):
     w = law.weights.to(torch.float64)
     return w, law.dofs.to(torch.float64), law.noncentralities.to(torch.float64)
@@ -107,7 +118,7 @@ def chernoff_log_cdf(law: GeneralizedChi2, epsilon: float) -> float:
     :math:`-\partial_s\log\varphi(s)` equals :math:`t`.
     """
     owner = "chernoff_log_cdf"
-    check_instance(law, "law", GeneralizedChi2, owner=owner)
+    law = _on_cpu(check_instance(law, "law", GeneralizedChi2, owner=owner))
     t = _check_epsilon(law, epsilon, owner)
     if t + law.floor >= law.mean:  # includes the constant law (no components)
         return 0.0
@@ -166,7 +177,7 @@ def log_cdf(law: GeneralizedChi2, epsilon: float, *, rtol: float = 1e-10) -> flo
     :math:`e^{iut}`), up to where the integrand falls below ``rtol`` / 100.
     """
     owner = "log_cdf"
-    check_instance(law, "law", GeneralizedChi2, owner=owner)
+    law = _on_cpu(check_instance(law, "law", GeneralizedChi2, owner=owner))
     t = _check_epsilon(law, epsilon, owner)
     if law.weights.numel() == 0:
         return 0.0  # the error is the constant floor < epsilon
