@@ -42,3 +42,19 @@ def test_the_named_kernels(gen):
         assert K.shape == (10, 10) and torch.allclose(K, K.T, atol=1e-12)
     with pytest.raises(ValueError, match="'x'.*feature dimension 3"):
         ks["RF F=64"](torch.randn(2, 4), torch.randn(2, 4))
+
+
+def test_prior_scaled_kernels_share_one_prior_variance(gen):
+    x = torch.nn.functional.normalize(torch.randn(12, 4, generator=gen), dim=1)
+    ks = ib.model_class_kernels(x, depths=(1, 3), n_features=(64,), generator=gen,
+                                prior_variance=0.5)
+    for name, k in ks.items():
+        assert float(k(x, x).diagonal().mean()) == pytest.approx(0.5, rel=1e-12), name
+    raw = ib.model_class_kernels(x, depths=(3,))["NTK L=3"]
+    scaled = ib.prior_scaled(raw, x, 2.0)
+    ratio = scaled(x, x[:3]) / raw(x, x[:3])
+    assert torch.allclose(ratio, ratio[0, 0].expand_as(ratio))  # one constant factor
+    with pytest.raises(TypeError, match="'kernel'"):
+        ib.prior_scaled(3.0, x)
+    with pytest.raises(ValueError, match="'variance'"):
+        ib.prior_scaled(raw, x, 0.0)

@@ -113,3 +113,14 @@ def test_float32_follows_the_inputs(gen):
     post = ib.condition(KERNEL, xt.float(), yt.float(), xs.float())
     assert post.mean.dtype == torch.float32 and post.jitter == ib.default_jitter(torch.float32)
     assert ib.sample_hypotheses(post, 4).dtype == torch.float32
+
+
+def test_a_space_of_rank_below_n_cannot_interpolate(gen):
+    x = torch.nn.functional.normalize(torch.randn(40, 5, generator=gen), dim=1)
+    y = torch.randn(40, generator=gen)
+    few = ib.RandomFeatureKernel(20, 5, generator=gen)  # rank 20 < 40 points
+    with pytest.raises(ib.NoInterpolant, match="'kernel'.*cannot interpolate 'y_train'"):
+        ib.condition(few, x[:30], y[:30], x[30:])
+    many = ib.RandomFeatureKernel(400, 5, generator=gen)
+    post = ib.condition(many, x[:30], y[:30], x[:30])
+    assert torch.allclose(post.mean, y[:30], atol=1e-5)

@@ -94,3 +94,28 @@ def test_unattainable_or_bad_epsilon_is_a_clear_error():
         ib.log_cdf(law, math.nan)
     with pytest.raises(TypeError, match="'law'"):
         ib.log_cdf(0.5, 0.1)
+
+
+def test_the_laplace_fallback_errs_by_the_next_saddle_point_term(monkeypatch):
+    """Forced fallback (no panel allowed): log F by the Gaussian approximation of the
+    inversion integral. Its error is the next term of the saddle-point expansion,
+    rho_4 / 8 - 5 rho_3^2 / 24 with rho_r = psi^(r) / psi''^(r/2) at the saddle point, so
+    the difference to the exact value must be within twice that."""
+    import learntheory.inductive_bias.tail as tail
+
+    law = ib.scaled_ncx2(400.0, 30.0, 0.01)
+    for eps in (0.5 * law.mean, 0.2 * law.mean):
+        exact = ib.log_cdf(law, eps)
+        t = eps
+        c = tail._root(lambda s, t=t: t + tail._dlog_phi(law, s, 1) - 1.0 / s, 1 / t, 1 / t)
+        s = torch.tensor(c, dtype=torch.float64, requires_grad=True)
+        psi = law.log_mgf_neg(s) + s * t - torch.log(s)
+        d = [psi]
+        for _ in range(4):
+            d.append(torch.autograd.grad(d[-1], s, create_graph=True)[0])
+        p2, p3, p4 = (float(v.detach()) for v in d[2:])
+        correction = abs(p4 / p2**2 / 8 - 5 * p3**2 / p2**3 / 24)
+        monkeypatch.setattr(tail, "_MAX_PANELS", 0)
+        approx = ib.log_cdf(law, eps)
+        monkeypatch.undo()
+        assert exact < -20 and abs(approx - exact) <= 2 * correction

@@ -72,9 +72,11 @@ from learntheory.inductive_bias.model_classes import (
     RandomFeatureKernel,
     median_bandwidth,
     model_class_kernels,
+    prior_scaled,
 )
 from learntheory.inductive_bias.posterior import (
     KernelPosterior,
+    NoInterpolant,
     condition,
     default_jitter,
     sample_hypotheses,
@@ -98,6 +100,7 @@ __all__ = [
     "KernelPosterior",
     "LawBits",
     "NaiveBits",
+    "NoInterpolant",
     "Ncx2Fit",
     "RandomFeatureKernel",
     "Task",
@@ -119,6 +122,7 @@ __all__ = [
     "model_class_kernels",
     "moment_matched",
     "naive_bits",
+    "prior_scaled",
     "sample_cumulants",
     "sample_hypotheses",
     "scaled_ncx2",

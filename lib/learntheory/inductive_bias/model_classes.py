@@ -26,7 +26,7 @@ from learntheory.kernels import gaussian
 from learntheory.kernels.gram import euclidean_distances
 from learntheory.ntk import mlp_nngp, mlp_ntk
 
-__all__ = ["RandomFeatureKernel", "median_bandwidth", "model_class_kernels"]
+__all__ = ["RandomFeatureKernel", "median_bandwidth", "model_class_kernels", "prior_scaled"]
 
 
 def median_bandwidth(x: torch.Tensor) -> float:
@@ -53,6 +53,58 @@ def median_bandwidth(x: torch.Tensor) -> float:
     dist = euclidean_distances(x, x)
     i, j = torch.triu_indices(x.shape[0], x.shape[0], offset=1, device=x.device)
     return float(dist[i, j].median())
+
+
+class _Scaled:
+    """``scale * kernel(x1, x2)``, callable and printable."""
+
+    def __init__(self, kernel: Callable, scale: float) -> None:
+        self.kernel, self.scale = kernel, scale
+
+    def __call__(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
+        return self.scale * self.kernel(x1, x2)
+
+    def __repr__(self) -> str:
+        return f"{self.scale:.4g} * {self.kernel!r}"
+
+
+def prior_scaled(kernel: Callable, x: torch.Tensor, variance: float = 1.0) -> Callable:
+    r"""The kernel scaled so that its mean prior variance on ``x`` is ``variance``.
+
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(x1, x2)``.
+    x : torch.Tensor, shape (n, d)
+        Inputs on which :math:`\frac1n\sum_i k(x_i, x_i)` is measured (the training inputs).
+    variance : float
+        The target mean prior variance (> 0), e.g. the label variance.
+
+    Returns
+    -------
+    callable
+        :math:`c\,k` with :math:`c = \texttt{variance} / \overline{k(x_i, x_i)}`.
+
+    Notes
+    -----
+    The amplitude of a kernel does not move the interpolant but scales the posterior
+    covariance, and with it the bits: the Gaussian kernel has prior variance 1, the ReLU
+    NNGP of :mod:`learntheory.ntk` (bias-free, :math:`\sigma_w^2 = 2`)
+    :math:`\sigma_w^2\lVert x\rVert^2/d` at every depth, and the depth-L NTK
+    :math:`L + 1` times that. Comparing spaces at one prior scale compares their
+    shapes; book: ``ib-model-classes``.
+    """
+    owner = "prior_scaled"
+    if not callable(kernel):
+        raise TypeError(f"The 'kernel' parameter of {owner} must be callable. "
+                        f"Got {type(kernel).__name__} instead.")
+    check_points(x, "x", owner=owner)
+    v = check_positive(variance, "variance", owner=owner)
+    diag = kernel(x, x).diagonal().mean()
+    if not float(diag) > 0:
+        raise ValueError(f"The 'kernel' parameter of {owner} has mean prior variance "
+                         f"{float(diag)!r} on 'x'; it must be > 0 to be rescaled.")
+    return _Scaled(kernel, v / float(diag))
 
 
 class RandomFeatureKernel:
@@ -106,6 +158,7 @@ def model_class_kernels(
     depths: Sequence[int] = (1, 2, 3),
     n_features: Sequence[int] = (),
     generator: torch.Generator | None = None,
+    prior_variance: float | None = None,
 ) -> dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]]:
     """Named kernels of the compared hypothesis spaces, for inputs like ``x``.
 
@@ -119,6 +172,9 @@ def model_class_kernels(
         Sizes of random-feature spaces to include.
     generator : torch.Generator, optional
         Draws the random features.
+    prior_variance : float, optional
+        If given, every kernel is :func:`prior_scaled` to this mean prior variance on ``x``
+        (default: each kernel at its own amplitude).
 
     Returns
     -------
@@ -136,4 +192,6 @@ def model_class_kernels(
     for F in n_features:
         out[f"RF F={F}"] = RandomFeatureKernel(F, x.shape[1], generator=generator,
                                                dtype=x.dtype)
+    if prior_variance is not None:
+        out = {name: prior_scaled(k, x, prior_variance) for name, k in out.items()}
     return out

@@ -31,11 +31,25 @@ from learntheory._core import (
     check_targets,
 )
 
-__all__ = ["KernelPosterior", "condition", "default_jitter", "sample_hypotheses"]
+__all__ = ["KernelPosterior", "NoInterpolant", "condition", "default_jitter",
+           "sample_hypotheses"]
 
 Kernel = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 _JITTER = {torch.float64: 1e-10, torch.float32: 1e-5}
+# Relative interpolation miss above which the training Gram matrix is called singular.
+# A smooth kernel on many points is numerically singular too (the Gaussian kernel on 256
+# points of a circle misses by ~1e-2 at the float64 jitter) and still serves; a space of
+# rank well below n (128 random features for 256 points) misses by ~0.4.
+_MAX_MISS = 0.1
+
+
+class NoInterpolant(ValueError):
+    """The kernel's hypotheses cannot fit the training data (a singular training Gram matrix).
+
+    Then no hypothesis of the space fits the data and the inductive bias is not defined; a
+    :class:`ValueError`, so ``except ValueError`` catches it too.
+    """
 
 
 def default_jitter(dtype: torch.dtype) -> float:
@@ -137,8 +151,10 @@ def condition(
     ------
     TypeError, ValueError
         Naming the parameter: a kernel that is not callable or returns the wrong shape, bad
-        points or targets, mismatched devices, or a training Gram matrix that is not
-        positive definite (duplicated inputs, or a kernel that is not PD).
+        points or targets, mismatched devices, a training Gram matrix that is not
+        positive definite (duplicated inputs, or a kernel that is not PD), or one so
+        singular that its best fit misses the training labels by over 10 % (a space of
+        rank below n, such as fewer random features than training points).
 
     Notes
     -----
@@ -182,7 +198,19 @@ def condition(
             "'x_train' may hold duplicated points, or the kernel is not positive definite.")
     A = torch.linalg.solve_triangular(L, Ks.mT, upper=False)  # (n, m)
     y = y_train if y_train.ndim == 2 else y_train[:, None]
-    mean = A.mT @ torch.linalg.solve_triangular(L, y, upper=False)
+    beta = torch.linalg.solve_triangular(L, y, upper=False)
+    # the hypotheses must interpolate: K alpha = y with alpha = (K + delta I)^{-1} y. A Gram
+    # matrix of rank < n (e.g. F < n random features) has no interpolant for generic labels,
+    # and the jitter then silently returns a least-squares fit instead
+    alpha = torch.linalg.solve_triangular(L.mT, beta, upper=True)
+    miss = float((K @ alpha - y).norm() / y.norm().clamp_min(torch.finfo(y.dtype).tiny))
+    if miss > _MAX_MISS:
+        raise NoInterpolant(
+            f"The 'kernel' parameter of {owner} cannot interpolate 'y_train': the best fit "
+            f"misses the labels by {miss:.1e} (relative), so its training Gram matrix is "
+            "singular (rank below n, e.g. fewer random features than training points, or "
+            "duplicated inputs with different labels).")
+    mean = A.mT @ beta
     cov = Kss - A.mT @ A
     cov = 0.5 * (cov + cov.mT)
     return KernelPosterior(mean=mean if y_train.ndim == 2 else mean[:, 0], cov=cov,

@@ -20,6 +20,22 @@ from learntheory.plotting.collapse_distillation import (
     plot_distillation_losses,
     plot_optimal_alpha,
 )
+from learntheory.plotting.inductive_bias import (
+    plot_bits_curve,
+    plot_bits_points,
+    plot_error_histogram,
+    plot_figure_legend,
+    plot_fit_convergence,
+    plot_fit_spread,
+    plot_log_tail,
+    plot_marker,
+    plot_toy_hypotheses,
+)
+from learntheory.plotting.inductive_bias_tasks import (
+    plot_bits_against,
+    plot_bits_by_space,
+    plot_error_parts,
+)
 from learntheory.plotting.kde import (
     plot_participation,
     plot_phase_diagram,
@@ -98,4 +114,16 @@ __all__ = [
     "plot_top_weights",
     "plot_training_filters",
     "plot_y2_histogram",
+    "plot_bits_curve",
+    "plot_bits_points",
+    "plot_error_histogram",
+    "plot_figure_legend",
+    "plot_fit_convergence",
+    "plot_fit_spread",
+    "plot_log_tail",
+    "plot_marker",
+    "plot_toy_hypotheses",
+    "plot_bits_against",
+    "plot_bits_by_space",
+    "plot_error_parts",
 ]

@@ -9,6 +9,7 @@ from learntheory.widgets.collapse import explore_gaussian_loop, explore_replace_
 from learntheory.widgets.collapse_curation import explore_curation
 from learntheory.widgets.collapse_distillation import explore_self_distillation
 from learntheory.widgets.explorer import Explorer
+from learntheory.widgets.inductive_bias import explore_bandwidth_bits, explore_toy_bits
 from learntheory.widgets.kde import explore_nearest_weights, explore_participation
 from learntheory.widgets.kernels import explore_krr
 from learntheory.widgets.ntk import explore_nngp, explore_ntk_concentration
@@ -32,4 +33,6 @@ __all__ = [
     "explore_ntk_concentration",
     "explore_participation",
     "explore_spectral_dynamics",
+    "explore_bandwidth_bits",
+    "explore_toy_bits",
 ]
