@@ -21,8 +21,8 @@ Modules
   (``fit_ncx2``: three-cumulant or maximum likelihood).
 * :mod:`learntheory.inductive_bias.bits`: bits by counting (``naive_bits``), by the fit
   with a bootstrap (``fitted_bits``), and from a law (``law_bits``).
-* :mod:`learntheory.inductive_bias.estimator`: the whole procedure as a scikit-learn style
-  object (``InductiveBias``).
+* :mod:`learntheory.inductive_bias.algorithm`: the whole procedure (Algorithm 1 of the
+  paper) as a scikit-learn style object (``InductiveBias``).
 * :mod:`learntheory.inductive_bias.experiments`: the chapter's experiments (convergence of
   the fit in S, bits against dimension and against the kernel).
 * :mod:`learntheory.inductive_bias.tasks`: the exact coordinate toy, spheres of chosen
@@ -47,6 +47,7 @@ symbol                        argument / attribute
 ============================  ==========================================================
 """
 
+from learntheory.inductive_bias.algorithm import InductiveBias
 from learntheory.inductive_bias.bits import (
     BitsEstimate,
     LawBits,
@@ -56,7 +57,6 @@ from learntheory.inductive_bias.bits import (
     naive_bits,
 )
 from learntheory.inductive_bias.error_law import error_law, test_errors
-from learntheory.inductive_bias.estimator import InductiveBias
 from learntheory.inductive_bias.experiments import (
     DimensionSweep,
     FitConvergence,

@@ -1,4 +1,4 @@
-r"""The inductive bias of a task relative to a kernel hypothesis space, in one object.
+r"""Algorithm 1 of [Boopathy2024]: the inductive bias of a task relative to a kernel space.
 
 :class:`InductiveBias` runs the whole procedure of [Boopathy2024] in the scikit-learn
 style: ``fit`` conditions the Gaussian process on the training data, samples
