@@ -76,3 +76,15 @@ def test_every_cited_key_is_in_references_bib():
             cited.setdefault(k, path.relative_to(ROOT))
     missing = {k: str(p) for k, p in cited.items() if k not in BIB}
     assert not missing, f"not in references.bib: {missing}"
+
+
+def test_test_modules_have_unique_basenames():
+    """pytest imports test modules by basename (no __init__.py in tests/): two
+    tests/<chapter>/test_<module>.py with one name fail collection in a fresh clone."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(ROOT)} ~ {path.relative_to(ROOT)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, f"rename a module (or its test): {clashes}"
