@@ -20,6 +20,8 @@ Modules
 * :mod:`learntheory.ntk.training`: full-batch gradient descent on the network, recorded.
 * :mod:`learntheory.ntk.ensembles`: outputs and NTK rows of many random networks
   (NNGP, concentration).
+* :mod:`learntheory.ntk.kernel_change`: the NTK change of a trained network split into its
+  readout, hidden and cross parts.
 * :mod:`learntheory.ntk.kurtosis`: the excess kurtosis of the output, measured (with its
   standard error) and exact for ReLU networks.
 * :mod:`learntheory.ntk.fluctuations`: NTK fluctuations against depth/width.
@@ -92,12 +94,15 @@ from learntheory.ntk.fluctuations import (
     ntk_relative_variance,
     relu_ntk_moment_ratio,
 )
+from learntheory.ntk.kernel_change import KernelChangeParts, kernel_change_parts
 from learntheory.ntk.kurtosis import excess_kurtosis, excess_kurtosis_se, relu_excess_kurtosis
 from learntheory.ntk.lazy import LazyRun, LazySweep, lazy_run, lazy_training_sweep
 from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
 from learntheory.ntk.training import TrainHistory, relative_feature_change, train_mlp
 
 __all__ = [
+    "KernelChangeParts",
+    "kernel_change_parts",
     "ACTIVATIONS",
     "FeatureSweep",
     "FlowPrediction",
