@@ -99,3 +99,13 @@ def test_bad_arguments(gen):
         ib.fitted_bits(e[:10], 0.4)
     with pytest.raises(TypeError, match="'law'"):
         ib.law_bits(e, 0.4)
+
+
+def test_exact_bits_is_the_log_cdf_in_bits_and_can_say_inf():
+    law = ib.GeneralizedChi2(torch.ones(2), torch.ones(2), torch.zeros(2), offset=0.2)
+    assert ib.exact_bits(law, 1.0) == pytest.approx(-ib.log_cdf(law, 1.0) / math.log(2))
+    assert ib.exact_bits(law, 0.1, unattainable="inf") == math.inf
+    with pytest.raises(ValueError, match="'epsilon'.*attainable"):
+        ib.exact_bits(law, 0.1)
+    with pytest.raises(ValueError, match="'unattainable'"):
+        ib.exact_bits(law, 1.0, unattainable="nan")

@@ -20,7 +20,7 @@ Modules
 * :mod:`learntheory.inductive_bias.fit`: the scaled noncentral chi-square fitted to errors
   (``fit_ncx2``: three-cumulant or maximum likelihood).
 * :mod:`learntheory.inductive_bias.bits`: bits by counting (``naive_bits``), by the fit
-  with a bootstrap (``fitted_bits``), and from a law (``law_bits``).
+  with a bootstrap (``fitted_bits``), and from a law (``exact_bits``, ``law_bits``).
 * :mod:`learntheory.inductive_bias.algorithm`: the whole procedure (Algorithm 1 of the
   paper) as a scikit-learn style object (``InductiveBias``).
 * :mod:`learntheory.inductive_bias.experiments`: the chapter's experiments (convergence of
@@ -52,6 +52,7 @@ from learntheory.inductive_bias.bits import (
     BitsEstimate,
     LawBits,
     NaiveBits,
+    exact_bits,
     fitted_bits,
     law_bits,
     naive_bits,
@@ -113,6 +114,7 @@ __all__ = [
     "default_jitter",
     "digits_task",
     "error_law",
+    "exact_bits",
     "fit_ncx2",
     "fit_convergence",
     "fitted_bits",

@@ -19,12 +19,19 @@ from dataclasses import dataclass
 
 import torch
 
-from learntheory._core import check_instance, check_int, check_points, check_positive
+from learntheory._core import (
+    check_choice,
+    check_instance,
+    check_int,
+    check_points,
+    check_positive,
+)
 from learntheory.inductive_bias.fit import Ncx2Fit, fit_ncx2
 from learntheory.inductive_bias.gchi2 import GeneralizedChi2
 from learntheory.inductive_bias.tail import chernoff_log_cdf, log_cdf
 
-__all__ = ["BitsEstimate", "LawBits", "NaiveBits", "fitted_bits", "law_bits", "naive_bits"]
+__all__ = ["BitsEstimate", "LawBits", "NaiveBits", "exact_bits", "fitted_bits", "law_bits",
+           "naive_bits"]
 
 LN2 = math.log(2.0)
 
@@ -156,15 +163,39 @@ def fitted_bits(
     eps = _check_errors(errors, epsilon, owner)
     B = check_int(n_boot, "n_boot", owner=owner, minimum=2)
     fit = fit_ncx2(errors, method=method)
-    bits = 0.0 - log_cdf(fit.law, eps) / LN2
+    bits = exact_bits(fit.law, eps)
     S = errors.numel()
     boot = []
     for _ in range(B):
         idx = torch.randint(0, S, (S,), generator=generator, device=errors.device)
-        boot.append(-log_cdf(fit_ncx2(errors[idx], method=method).law, eps) / LN2)
+        boot.append(exact_bits(fit_ncx2(errors[idx], method=method).law, eps))
     b = torch.tensor(boot, dtype=torch.float64)
     lo, hi = torch.quantile(b, torch.tensor([0.025, 0.975], dtype=torch.float64)).tolist()
     return BitsEstimate(bits, float(b.std()), (lo, hi), fit, S)
+
+
+def exact_bits(law: GeneralizedChi2, epsilon: float, *, unattainable: str = "raise") -> float:
+    r"""Bits :math:`-\log_2 F(\varepsilon)` of a law, exactly (book: ``eq-ib-inversion``).
+
+    Parameters
+    ----------
+    law : GeneralizedChi2
+    epsilon : float
+        Target error.
+    unattainable : {"raise", "inf"}
+        At or below ``law.floor`` no hypothesis reaches the target: raise a ValueError
+        naming 'epsilon' (default), or return ``inf``.
+
+    Returns
+    -------
+    float
+        :func:`~learntheory.inductive_bias.log_cdf` in bits (0.0, never -0.0, above the law).
+    """
+    check_instance(law, "law", GeneralizedChi2, owner="exact_bits")
+    check_choice(unattainable, "unattainable", ("raise", "inf"), owner="exact_bits")
+    if unattainable == "inf" and epsilon <= law.floor:
+        return math.inf
+    return 0.0 - log_cdf(law, epsilon) / LN2
 
 
 @dataclass(frozen=True)
@@ -192,5 +223,5 @@ def law_bits(law: GeneralizedChi2, epsilon: float) -> LawBits:
         bound on them, book: ``eq-ib-chernoff``).
     """
     check_instance(law, "law", GeneralizedChi2, owner="law_bits")
-    return LawBits(0.0 - log_cdf(law, epsilon) / LN2, 0.0 - chernoff_log_cdf(law, epsilon) / LN2)
+    return LawBits(exact_bits(law, epsilon), 0.0 - chernoff_log_cdf(law, epsilon) / LN2)
 

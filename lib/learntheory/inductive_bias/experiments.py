@@ -7,20 +7,18 @@ Each returns plain tensors in a small dataclass so that a page only calls and pl
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
 
 from learntheory._core import check_instance, check_int, check_positive
-from learntheory.inductive_bias.bits import LN2, law_bits
+from learntheory.inductive_bias.bits import exact_bits
 from learntheory.inductive_bias.error_law import error_law
 from learntheory.inductive_bias.fit import Ncx2Fit, _moment_fit, fit_ncx2
 from learntheory.inductive_bias.gchi2 import GeneralizedChi2
 from learntheory.inductive_bias.model_classes import median_bandwidth
 from learntheory.inductive_bias.posterior import condition
-from learntheory.inductive_bias.tail import log_cdf
 from learntheory.inductive_bias.tasks import Task, sphere_task
 from learntheory.kernels import gaussian
 
@@ -102,10 +100,10 @@ def fit_convergence(
     for i, S in enumerate(sizes):
         for r in range(R):
             fit = fit_ncx2(law.sample(S, generator=generator), method=method)
-            bits[i, r] = 0.0 - log_cdf(fit.law, eps) / LN2
+            bits[i, r] = exact_bits(fit.law, eps)
             clamped[i] += fit.clamped / R
-    limit = 0.0 - log_cdf(moment_matched(law).law, eps) / LN2
-    return FitConvergence(torch.tensor(sizes), bits, law_bits(law, eps).bits, limit, clamped)
+    limit = exact_bits(moment_matched(law).law, eps)
+    return FitConvergence(torch.tensor(sizes), bits, exact_bits(law, eps), limit, clamped)
 
 
 @dataclass(frozen=True)
@@ -157,7 +155,7 @@ def bits_by_dimension(
             law = task_law(kernel, task)
             mean[i, t] = law.mean
             for j, e in enumerate(eps):
-                bits[i, j, t] = law_bits(law, e).bits if e > law.floor else math.inf
+                bits[i, j, t] = exact_bits(law, e, unattainable="inf")
     return DimensionSweep(torch.tensor(ds), torch.tensor(eps, dtype=torch.float64), bits, mean)
 
 
@@ -177,6 +175,6 @@ def bits_by_kernel(
     out = {}
     for name, kernel in kernels.items():
         law = task_law(kernel, task)
-        row = [law_bits(law, e).bits if e > law.floor else math.inf for e in epsilons]
+        row = [exact_bits(law, e, unattainable="inf") for e in epsilons]
         out[name] = torch.tensor(row + [law.mean, law.floor], dtype=torch.float64)
     return out

@@ -20,6 +20,7 @@ from learntheory.inductive_bias import (
     condition,
     coordinate_toy,
     error_law,
+    exact_bits,
     fit_ncx2,
     fitted_bits,
     law_bits,
@@ -40,12 +41,6 @@ from learntheory.plotting.inductive_bias import (
 from learntheory.widgets.explorer import Explorer
 
 __all__ = ["explore_bandwidth_bits", "explore_toy_bits"]
-
-LN2 = math.log(2.0)
-
-
-def _bits(law, eps: float) -> float:
-    return 0.0 - log_cdf(law, eps) / LN2
 
 
 def explore_toy_bits(
@@ -87,7 +82,7 @@ def explore_toy_bits(
             fits = [fitted_bits(errors, e, n_boot=n_boot, generator=gen) for e in eps_grid]
             naive = [naive_bits(errors, e) for e in eps_grid]
             runs[n] = dict(
-                exact=torch.tensor([_bits(toy.law, float(e)) for e in fine]),
+                exact=torch.tensor([exact_bits(toy.law, float(e)) for e in fine]),
                 fitted=torch.tensor([f.bits for f in fits]),
                 fitted_se=torch.tensor([f.se for f in fits]),
                 naive=torch.tensor([b.bits for b in naive]),
@@ -101,7 +96,7 @@ def explore_toy_bits(
         if eps not in exact_by_n:
             target = coordinate_toy(dim, 1, generator=make_generator(seed)).y_test
             exact_by_n[eps] = torch.tensor(
-                [_bits(coordinate_toy(dim, n, target=target).law, eps) for n in all_n])
+                [exact_bits(coordinate_toy(dim, n, target=target).law, eps) for n in all_n])
         return exact_by_n[eps]
 
     def draw(fig, epsilon: float, n_train: int) -> None:
