@@ -13,11 +13,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.learntheory-installed
 
-.PHONY: help setup peers book test lint unit long notebooks site browser-deps lab bench mutate clean
+.PHONY: help setup peers book student test lint unit long notebooks site browser-deps lab bench mutate clean
 
 help:
 	@echo "make book   build the book (full size) into _build/html"
 	@echo "make test   run every check (lint, tests, smoke notebooks, smoke site, browser)"
+	@echo "make student the student edition (solutions removed) into _build/student/html"
 	@echo "make lab    JupyterLab on the book's environment (live explorers)"
 	@echo "make bench  benchmarks, printed as ratios against their baselines"
 	@echo "make long  the tests over a minute each (left out of make test)"
@@ -50,6 +51,12 @@ $(PEERS_STAMP): $(STAMP)
 
 book: setup
 	$(PY) scripts/build_book.py full
+
+# The student edition: the same pages, executed the same way (it starts from a copy of
+# the full build's execution cache), with every solution removed from the HTML, the
+# search index, the page sources and the downloadable notebooks (book/_ext/editions.py).
+student: setup
+	$(PY) scripts/build_book.py full --edition student
 
 test: setup peers lint unit site
 	@echo "make test: all checks passed"
