@@ -13,15 +13,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.learntheory-installed
 
-.PHONY: help setup peers book student test lint unit long notebooks site browser-deps lab bench mutate clean
+.PHONY: help setup peers book student pdf test lint unit long notebooks site browser-deps lab bench mutate clean
 
 help:
 	@echo "make book   build the book (full size) into _build/html"
 	@echo "make test   run every check (lint, tests, smoke notebooks, smoke site, browser)"
 	@echo "make student the student edition (solutions removed) into _build/student/html"
+	@echo "make pdf    the whole book as one PDF, _build/pdf/learning-theory.pdf (EDITION=student: without solutions)"
 	@echo "make lab    JupyterLab on the book's environment (live explorers)"
 	@echo "make bench  benchmarks, printed as ratios against their baselines"
 	@echo "make long  the tests over a minute each (left out of make test)"
+	@echo "make notebooks  every notebook executed apart with nbclient (smoke size)"
 	@echo "make mutate mutation testing (mutmut) of lt.kernels and lt.ntk against their tests"
 	@echo "make clean  remove builds and caches (keeps .venv; 'make distclean' removes it too)"
 
@@ -58,17 +60,29 @@ book: setup
 student: setup
 	$(PY) scripts/build_book.py full --edition student
 
+# The book as one PDF (no LaTeX): the single-page build printed by headless Chromium, with
+# MathJax, figures, equation numbers and the bibliography; _build/pdf/learning-theory.pdf,
+# or learning-theory-student.pdf with EDITION=student (scripts/build_pdf.py).
+pdf: setup browser-deps
+	$(PY) scripts/build_pdf.py full --edition $(or $(EDITION),full)
+
 test: setup peers lint unit site
 	@echo "make test: all checks passed"
 
 lint: setup
 	$(VENV)/bin/ruff check lib tests benchmarks scripts book/_ext
 
-# Library tests, doctests and every notebook in smoke mode, on 2 cores. The few tests
-# marked `long` (over a minute each: the two-layer lazy-training exponents, the listed
-# mutants) keep make test under 15 minutes by running in `make long` instead.
+# Library tests and doctests, on 2 cores. The few tests marked `long` (over a minute
+# each: the two-layer lazy-training exponents, the listed mutants) keep make test under
+# 15 minutes by running in `make long` instead. The notebooks are executed (smoke size)
+# once, by the site build, which fails on a cell error; tests/book/test_site.py then
+# fails on any error output they left. `make notebooks` runs them apart, with nbclient.
 unit: setup peers
-	$(PY) -m pytest -n 2 -q tests lib/learntheory --doctest-modules -m "not browser and not long"
+	$(PY) -m pytest -n 2 -q tests lib/learntheory --doctest-modules \
+	  -m "not browser and not long and not notebooks"
+
+notebooks: setup
+	$(PY) -m pytest -n 2 -q tests/book/test_notebooks.py -m notebooks
 
 long: setup peers
 	$(PY) -m pytest -n 2 -q tests -m long

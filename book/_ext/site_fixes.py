@@ -1,4 +1,4 @@
-"""Four fixes to the Jupyter Book 1 toolchain for this book's site.
+"""Five fixes to the Jupyter Book 1 toolchain for this book's site.
 
 1. Offer each executed notebook page as a downloadable ``.ipynb``.
    sphinx-book-theme shows a ".ipynb" download button only for pages whose
@@ -21,6 +21,10 @@ buttons (priority 500 < 501).
    (pyproject.toml), ``{{ build_date }}`` (the build's UTC date, or SOURCE_DATE_EPOCH),
    ``{{ commit }}`` (``git rev-parse --short HEAD``) and ``{{ citation }}`` (from
    CITATION.cff) are set when the configuration is read, for the landing page.
+
+5. Build the single-page HTML that ``make pdf`` prints: sphinx-exercise's visitors
+   registered for ``singlehtml`` by name would otherwise hide every other extension's
+   HTML visitors there.
 """
 
 from __future__ import annotations
@@ -103,7 +107,18 @@ def _edition_substitutions(app, config):
     config.myst_substitutions = {**(config.myst_substitutions or {}), **edition()}
 
 
+def _singlehtml_handlers(app):
+    """Fix 5: sphinx-exercise registers its node visitors for the builder named
+    'singlehtml', after which Sphinx ignores every other extension's 'html' visitors in
+    the single-page build (make pdf): copy the 'html' ones over."""
+    handlers = app.registry.translation_handlers
+    if app.builder.name == "singlehtml" and "singlehtml" in handlers:
+        for name, pair in handlers.get("html", {}).items():
+            handlers["singlehtml"].setdefault(name, pair)
+
+
 def setup(app):
+    app.connect("builder-inited", _singlehtml_handlers, priority=900)
     app.connect("config-inited", _edition_substitutions)
     app.connect("doctree-resolved", _alt_text_from_captions)
     app.connect("html-page-context", _copy_executed_notebook, priority=500)

@@ -167,6 +167,11 @@ def _depends_on_sources(env) -> None:
             env.note_dependency(str(ROOT / f"{doc}.md"))
 
 
+def _tag_words(ex: Exercise) -> str:
+    level = f"level {ex.level[-1]}" if ex.level else "level ?"
+    return f"{level}, {'computer' if ex.medium == 'computer' else 'pen and paper'}"
+
+
 def _ref(ex: Exercise) -> str:
     return f"{{ref}}`{ex.title} <{ex.label}>`"
 
@@ -215,15 +220,16 @@ class CourseWeek(SphinxDirective):
                  "- In class: " + (", ".join(f"`lt.widgets.{t}`" for t in tools)
                                    if tools else "no explorer on these pages"),
                  "- Exercises: " + ("; ".join(
-                     f"{_ref(ex)} ({ex.level or '?'}, {ex.medium or '?'})" for ex in found)
+                     f"{_ref(ex)} ({_tag_words(ex)})" for ex in found)
                      or "none"),
                  "- Notebook run time: RUNTIME"]
         out = _parse(self, "\n".join(lines))
         for node in out:
             for text in list(node.findall(nodes.Text)):
                 if "RUNTIME" in text:
-                    placeholder = run_time(pages=pages)
-                    text.parent.replace(text, placeholder)
+                    before, after = str(text).split("RUNTIME", 1)
+                    text.parent.replace(text, [nodes.Text(before), run_time(pages=pages),
+                                               nodes.Text(after)])
         container = nodes.container(classes=["course-week"])
         container.extend(out)
         if self.content:
@@ -273,14 +279,14 @@ def _svg(edges: dict[tuple[str, str], int]) -> str:
     layers: dict[int, list[str]] = {}
     for folder in order:
         layers.setdefault(depth[folder], []).append(folder)
-    w, h, gap_x, gap_y = 220, 46, 40, 60
-    width = max(len(v) for v in layers.values()) * (w + gap_x) + gap_x
-    height = len(layers) * (h + gap_y) + gap_y
+    w, h, gap_x, gap_y, margin = 250, 62, 36, 56, 8
+    width = max(len(v) for v in layers.values()) * (w + gap_x) - gap_x + 2 * margin
+    height = len(layers) * (h + gap_y) - gap_y + 2 * margin
     pos = {}
     for d, row in layers.items():
         x0 = (width - len(row) * (w + gap_x) + gap_x) / 2
         for k, folder in enumerate(row):
-            pos[folder] = (x0 + k * (w + gap_x), gap_y / 2 + d * (h + gap_y))
+            pos[folder] = (x0 + k * (w + gap_x), margin + d * (h + gap_y))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
              f'role="img" class="chapter-dependencies" style="max-width:100%;height:auto" '
              f'aria-label="Which chapter builds on which">',
@@ -295,15 +301,31 @@ def _svg(edges: dict[tuple[str, str], int]) -> str:
             x1, x2 = (xa + w, xb) if xa < xb else (xa, xb + w)
         parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" '
                      f'stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"/>')
-        parts.append(f'<text x="{(x1 + x2) / 2 + 6:.0f}" y="{(y1 + y2) / 2 + 4:.0f}" '
-                     f'font-size="13" fill="#333">{n}</text>')
+        # the count, beside the arrow's middle, on a white halo so that lines never hide it
+        parts.append(f'<text x="{(x1 + x2) / 2 + 10:.0f}" y="{(y1 + y2) / 2 + 5:.0f}" '
+                     f'font-size="15" fill="#333" stroke="#fff" stroke-width="4" '
+                     f'paint-order="stroke">{n}</text>')
     for folder, (x, y) in pos.items():
         parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{w}" height="{h}" rx="8" '
                      f'fill="#eef3fb" stroke="#3a6ea5"/>')
-        parts.append(f'<text x="{x + w / 2:.0f}" y="{y + h / 2 + 5:.0f}" font-size="14" '
-                     f'text-anchor="middle" fill="#111">{names[folder]}</text>')
+        lines = _wrap(names[folder], 27)
+        for k, line in enumerate(lines):
+            dy = (k - (len(lines) - 1) / 2) * 19
+            parts.append(f'<text x="{x + w / 2:.0f}" y="{y + h / 2 + 5 + dy:.0f}" '
+                         f'font-size="15" text-anchor="middle" fill="#111">{line}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap of a chapter title into lines of at most ``width`` characters."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 class ChapterDependencies(SphinxDirective):
@@ -326,6 +348,21 @@ class ChapterDependencies(SphinxDirective):
         return [figure]
 
 
+def _show_tags(app, doctree):
+    """Each exercise shows its difficulty and medium in a line under its title."""
+    for node in doctree.findall(nodes.Element):
+        classes = node.get("classes", [])
+        if "exercise" not in classes or not node.children:
+            continue
+        level = [c for c in classes if c in LEVELS]
+        medium = [c for c in classes if c in MEDIA]
+        if len(level) != 1 or len(medium) != 1:
+            continue
+        words = {"computer": "needs a computer", "paper": "pen and paper"}[medium[0]]
+        text = f"Level {LEVEL_WORDS[level[0]]} · {words}"
+        node.insert(1, nodes.paragraph(text, text, classes=["exercise-tags"]))
+
+
 def _merge_weeks(app, env, docnames, other):
     env.lt_course_weeks = getattr(env, "lt_course_weeks", set()) | getattr(
         other, "lt_course_weeks", set())
@@ -342,6 +379,7 @@ def setup(app):
     app.add_directive("chapter-dependencies", ChapterDependencies)
     app.add_post_transform(FillRunTimes)
     app.connect("env-updated", _weeks_to_update)
+    app.connect("doctree-read", _show_tags)
     app.connect("env-merge-info", _merge_weeks)
     app.connect("env-purge-doc", _purge_weeks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

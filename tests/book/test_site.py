@@ -88,6 +88,27 @@ def test_site_has_the_chapter_pages(site):
         assert expected in pages, f"{expected} missing from the built site: {pages}"
 
 
+def test_every_executed_notebook_has_no_error_output(site):
+    """The site build executes every notebook (smoke size) and fails on a cell error; a
+    failing display (e.g. a figure refused by lt.plotting's style check when glued)
+    leaves an error output without failing its cell: fail on it here. (This is the
+    check tests/book/test_notebooks.py makes with nbclient, `make notebooks`, on the
+    notebooks the site really executed.)"""
+    import json
+
+    executed = sorted((site.parent / "jupyter_execute").rglob("*.ipynb"))
+    sources = [p for p in (ROOT / "book").rglob("*.md") if "kernelspec:" in
+               p.read_text(encoding="utf-8")[:600]]
+    assert len(executed) == len(sources), (len(executed), len(sources))
+    for path in executed:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        errors = [f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+                  for i, cell in enumerate(nb["cells"]) for out in cell.get("outputs", [])
+                  if out.get("output_type") == "error"
+                  or (out.get("name") == "stderr" and "Traceback" in "".join(out.get("text", "")))]
+        assert not errors, f"{path.name} has error outputs: {errors}"
+
+
 def test_every_page_is_light(site):
     """Each page, explorer frames included, weighs at most 1.5 MB (the smoke site has fewer
     frames than the full one; `make book` prints the full site's heaviest pages)."""
