@@ -87,10 +87,13 @@ notebooks: setup
 long: setup peers
 	$(PY) -m pytest -n 2 -q tests -m long
 
-# The smoke site (-W -n --keep-going, raising on any cell error), then the browser check.
+# The smoke site (-W -n --keep-going, raising on any cell error), then the checks on it:
+# the browser checks, the student edition, the wheel, the smoke PDF. They mostly wait
+# (page loads, MathJax), so two workers, one test file each (--dist loadfile: a file's
+# module fixtures, such as the printed PDF, are built once), take 250 s instead of 360 s.
 site: setup browser-deps
 	$(PY) scripts/build_book.py smoke
-	LT_SITE_PREBUILT=1 $(PY) -m pytest -q -m browser tests/book
+	LT_SITE_PREBUILT=1 $(PY) -m pytest -n 2 --dist loadfile -q -m browser tests/book
 
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$$CHROMIUM" ]; then \

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -379,12 +380,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", nargs="?", default="full", choices=build_book.SIZES)
     parser.add_argument("--edition", default="full", choices=build_book.EDITIONS)
+    parser.add_argument("--report", type=Path, default=None,
+                        help="also write the browser's report as JSON here (for the tests)")
     args = parser.parse_args(argv)
     try:
-        build_pdf(args.size, args.edition)
+        _, seen = build_pdf(args.size, args.edition)
     except RuntimeError as err:
         print(f"make pdf: {err}", file=sys.stderr)
         return 1
+    if args.report is not None:
+        args.report.write_text(json.dumps(seen, default=str), encoding="utf-8")
     return 0
 
 

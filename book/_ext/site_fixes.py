@@ -6,7 +6,8 @@ executed notebook it copied into ``_sources`` itself, which it does only when
 a launch service (Binder, JupyterHub, ...) is configured. This extension does
 the copy for every MyST-markdown notebook page, with no launch service, and
 sets the context key the theme reads. It runs before the theme's header
-buttons (priority 500 < 501).
+buttons (priority 500 < 501). The outputs come from the execution cache: myst-nb
+1.4 writes ``jupyter_execute/<page>.ipynb`` without outputs for a cached page.
 
 2. Load each script once. Under Sphinx 7.4, sphinx-thebe's inline
    configuration script is emitted twice per page, and the second copy throws
@@ -37,12 +38,37 @@ def _copy_executed_notebook(app, pagename, templatename, context, doctree):
     if doctree is None or "kernelspec" not in app.env.metadata.get(pagename, {}):
         return
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if not executed.exists():
-        return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    copy2(executed, target)
+    # myst-nb 1.4 writes jupyter_execute/<page>.ipynb *without* outputs when the page
+    # comes from the execution cache (it saves the notebook it read, not the one merged
+    # with the cached outputs), so the outputs are merged from the cache here.
+    notebook = _cached_notebook(app, pagename)
+    if notebook is not None:
+        import nbformat
+
+        target.write_text(nbformat.writes(notebook), encoding="utf-8")
+    elif executed.exists():
+        copy2(executed, target)
+    else:
+        return
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _cached_notebook(app, pagename):
+    """The page's notebook with the outputs of its execution-cache record, or None."""
+    cache_dir = Path(app.outdir).parent / ".jupyter_cache"
+    if not cache_dir.exists():
+        return None
+    import jupytext
+    from jupyter_cache import get_cache
+
+    notebook = jupytext.read(app.env.doc2path(pagename))
+    try:
+        _, merged = get_cache(str(cache_dir)).merge_match_into_notebook(notebook)
+    except KeyError:
+        return None
+    return merged
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):

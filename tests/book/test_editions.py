@@ -186,6 +186,10 @@ def test_every_downloaded_notebook_opens_with_how_to_run_it(full_site):
         text = "".join(first["source"])
         assert first["cell_type"] == "markdown" and editions.INSTALL_MARKER in text, path
         assert f"{wheel}[run]" in text and "downloads/" in text, path
+        # with their outputs, also for pages read from the execution cache (myst-nb
+        # saves those without outputs in jupyter_execute/)
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        assert any(c.get("outputs") for c in cells if c["cell_type"] == "code"), path
 
 
 def test_the_site_serves_the_wheel_and_the_source_archive(full_site):

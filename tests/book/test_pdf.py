@@ -8,7 +8,9 @@ the browser reported just before printing.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,11 +33,18 @@ EQUATION = "eq-krr-objective"
 
 
 @pytest.fixture(scope="module")
-def printed(chromium):
+def printed(chromium, tmp_path_factory):
     sys.path.insert(0, str(ROOT / "scripts"))
     import build_pdf
 
-    out, seen = build_pdf.build_pdf("smoke", "full")
+    # In its own process: Playwright's sync API refuses to start a second time inside the
+    # event loop that the session's browser fixture (tests/book/test_site.py) runs.
+    report = tmp_path_factory.mktemp("pdf") / "report.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pdf.py"), "smoke",
+                           "--report", str(report)], cwd=ROOT)
+    assert proc.returncode == 0, "the smoke PDF build failed (see its output above)"
+    seen = json.loads(report.read_text(encoding="utf-8"))
+    out = build_pdf.pdf_path("smoke", "full")
     from pypdf import PdfReader
 
     reader = PdfReader(str(out))
