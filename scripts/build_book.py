@@ -154,7 +154,7 @@ def build(size: str = "full", edition: str = "full", builder: str = "html") -> i
            "--path-output", str(out), "--builder", builder, "--verbose"]
     if size == "smoke":
         cmd += ["-W", "-n", "--keep-going"]
-    mode = f"{size} {edition} edition ({builder})"
+    mode = f"{size}-size {edition} edition ({builder})"
     print(f"Building the {mode}: {' '.join(cmd)}", flush=True)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
