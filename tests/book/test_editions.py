@@ -13,7 +13,6 @@ site is installed into a fresh virtual environment and a downloaded notebook run
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -27,17 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
 
 
-def _module(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+# the book's own Sphinx extensions and build script, imported as the build imports them
+sys.path[:0] = [str(ROOT / "book" / "_ext"), str(ROOT / "scripts")]
+import build_book  # noqa: E402
+import editions  # noqa: E402
+import teaching  # noqa: E402
 
-
-build_book = _module(ROOT / "scripts" / "build_book.py", "build_book")
-teaching = _module(ROOT / "book" / "_ext" / "teaching.py", "lt_teaching")
-editions = _module(ROOT / "book" / "_ext" / "editions.py", "lt_editions")
 FULL = build_book.build_dir("smoke", "full") / "html"
 STUDENT = build_book.build_dir("smoke", "student") / "html"
 EXERCISES = teaching.exercises()

@@ -4,7 +4,6 @@ edition, the chapter dependency graph and the course plans."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -17,16 +16,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _module(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+# the book's own Sphinx extensions, imported as the build imports them
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import editions  # noqa: E402
+import teaching  # noqa: E402
 
-
-teaching = _module(ROOT / "book" / "_ext" / "teaching.py", "lt_teaching")
-editions = _module(ROOT / "book" / "_ext" / "editions.py", "lt_editions")
 EXERCISES = teaching.exercises()
 CHAPTERS = teaching.toc_chapters()
 CONTENT_PAGES = [doc for _, _, docs in CHAPTERS for doc in docs[1:]]
@@ -110,7 +104,9 @@ def test_stripping_handles_a_solution_directive_and_nested_fences():
 
 
 def test_the_dependency_graph_contains_what_the_library_builds_on():
-    BUILDS_ON = _module(ROOT / "tests" / "test_imports.py", "lt_test_imports").BUILDS_ON
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_imports import BUILDS_ON
+
     edges = teaching.chapter_dependencies()
     for chapter, needs in BUILDS_ON.items():
         for need in needs:
