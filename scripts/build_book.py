@@ -101,14 +101,40 @@ def make_downloads(target: Path) -> dict[str, Path]:
     subprocess.run([sys.executable, "-m", "twine", "check", "--strict",
                     str(target / names["wheel"])], check=True, stdout=subprocess.DEVNULL)
     prefix = names["archive"].removesuffix(".tar.gz")
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    if dirty:
-        print("Note: the working tree has uncommitted changes; the source archive holds "
-              "the last commit (HEAD) only.", flush=True)
-    subprocess.run(["git", "archive", "--format=tar.gz", f"--prefix={prefix}/",
-                    "-o", str(target / names["archive"]), "HEAD"], check=True, cwd=ROOT)
+    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip() == "true"
+    if inside:
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        if dirty:
+            print("Note: the working tree has uncommitted changes; the source archive holds "
+                  "the last commit (HEAD) only.", flush=True)
+        subprocess.run(["git", "archive", "--format=tar.gz", f"--prefix={prefix}/",
+                        "-o", str(target / names["archive"]), "HEAD"], check=True, cwd=ROOT)
+    else:
+        # built from an unpacked archive: pack the same tree again, without what a build
+        # or an install added
+        _archive_tree(target / names["archive"], prefix)
     return {key: target / name for key, name in names.items()}
+
+
+#: What a build or an install adds to an unpacked source tree (not in a source archive).
+NOT_SOURCES = {".venv", "_build", "build", "mutants", "src", ".pytest_cache", ".ruff_cache",
+               "__pycache__", ".hypothesis", ".ipynb_checkpoints"}
+
+
+def _archive_tree(out: Path, prefix: str) -> None:
+    import tarfile
+
+    def keep(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+        parts = Path(info.name).parts[1:]
+        if any(p in NOT_SOURCES or p.endswith(".egg-info") for p in parts):
+            return None
+        return info
+
+    with tarfile.open(out, "w:gz") as tar:
+        for path in sorted(ROOT.iterdir()):
+            tar.add(path, arcname=f"{prefix}/{path.name}", filter=keep)
 
 
 def _seed_student_cache(size: str) -> None:
