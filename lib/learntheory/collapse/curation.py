@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 
@@ -71,8 +72,8 @@ def _check_k(value: int | float, owner: str) -> int | float:
 
 def distance_reward(x: torch.Tensor, target: tuple[float, float] = (3.0, 0.0)) -> torch.Tensor:
     r""":math:`r(x) = -\lVert x - x_\star\rVert` for points ``x`` (..., 2): shape (...)."""
-    t = torch.tensor(target, dtype=x.dtype, device=x.device)
-    return -(x - t).norm(dim=-1)
+    dx, dy = x[..., 0] - target[0], x[..., 1] - target[1]
+    return torch.addcmul(dx * dx, dy, dy).sqrt_().neg_()  # elementwise: no reduction pass
 
 
 def luce_choice(reward: torch.Tensor, *, generator: torch.Generator | None = None
@@ -87,7 +88,8 @@ def luce_choice(reward: torch.Tensor, *, generator: torch.Generator | None = Non
     gen = generator if generator is not None else make_generator(0, reward.device)
     u = torch.rand(reward.shape, generator=gen, device=reward.device, dtype=reward.dtype)
     tiny = torch.finfo(reward.dtype).tiny
-    return (reward - (-u.clamp_min(tiny).log()).log()).argmax(-1)
+    loglog = u.clamp_min_(tiny).log_().neg_().log_()  # log(-log u) = -Gumbel, in place
+    return torch.sub(reward, loglog, out=loglog).argmax(-1)
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,12 @@ class CurationState:
     real: torch.Tensor | None
     candidates: torch.Tensor
 
+    @cached_property
+    def reward(self) -> torch.Tensor:
+        """:func:`distance_reward` of the candidates, (n_chains, n_curated, n_candidates):
+        computed once, for :meth:`observe` and the next :func:`curation_step`."""
+        return distance_reward(self.candidates, self.config.target)
+
     def observe(self) -> dict[str, torch.Tensor]:
         r"""Per chain: ``mean_reward`` :math:`\mathbb E_{p_t} r`, ``mean_exp_reward``
         :math:`\mathbb E_{p_t} e^r` and ``var_exp_reward`` (over the
@@ -208,7 +216,7 @@ class CurationState:
         (:math:`|\theta - 2\pi j/m| < \pi/m`), and ``best_mode_weight``: that of the
         mode at the target."""
         cfg = self.config
-        r = distance_reward(self.candidates, cfg.target).flatten(1)
+        r = self.reward.flatten(1)
         a = r.exp()
         m = cfg.n_modes
         angle = torch.atan2(self.mixture.means[..., 1], self.mixture.means[..., 0])
@@ -233,7 +241,7 @@ def curation_step(state: CurationState, *, generator: torch.Generator | None = N
     cand = state.candidates
     c, n, k, _ = cand.shape
     gen = generator if generator is not None else make_generator(0, cand.device)
-    keep = luce_choice(distance_reward(cand, cfg.target), generator=gen)  # (c, n)
+    keep = luce_choice(state.reward, generator=gen)  # (c, n)
     curated = cand.gather(2, keep[..., None, None].expand(c, n, 1, 2))[:, :, 0]
     lam = cfg.synthetic_ratio
     if lam == math.inf:
