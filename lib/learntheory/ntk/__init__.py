@@ -22,6 +22,8 @@ Modules
   (NNGP, concentration).
 * :mod:`learntheory.ntk.kernel_change`: the NTK change of a trained network split into its
   readout, hidden and cross parts.
+* :mod:`learntheory.ntk.activation_flips`: the ReLU's activation flips, split into the part
+  even in the readout weights (coherent) and the odd part (a random walk).
 * :mod:`learntheory.ntk.kurtosis`: the excess kurtosis of the output, measured (with its
   standard error) and exact for ReLU networks.
 * :mod:`learntheory.ntk.fluctuations`: NTK fluctuations against depth/width.
@@ -68,6 +70,13 @@ Implemented equations
 * feature learning in muP: [YangHu2021]; book: ``eq-mup``.
 """
 
+from learntheory.ntk.activation_flips import (
+    FLIP_FIELDS,
+    FlipParts,
+    FlipSweep,
+    activation_flip_parts,
+    flip_sweep,
+)
 from learntheory.ntk.analytic import KernelPair, mlp_kernels, mlp_nngp, mlp_ntk
 from learntheory.ntk.config import MLPConfig
 from learntheory.ntk.dynamics import FlowPrediction, gradient_flow_predict
@@ -101,6 +110,11 @@ from learntheory.ntk.mlp import ACTIVATIONS, MLP, PARAMETERIZATIONS, make_mlp
 from learntheory.ntk.training import TrainHistory, relative_feature_change, train_mlp
 
 __all__ = [
+    "FLIP_FIELDS",
+    "FlipParts",
+    "FlipSweep",
+    "activation_flip_parts",
+    "flip_sweep",
     "KernelChangeParts",
     "kernel_change_parts",
     "ACTIVATIONS",

@@ -11,8 +11,10 @@ each network's own initial function :math:`f_0`),
 book: ``eq-gradient-flow``. The lazy-training theorem bounds the kernel change and the
 network-vs-kernel mismatch by :math:`O(n^{-1/2})` ([Lee2019]; [Jacot2018]). Those
 are upper bounds, not rates: the kernel moves like :math:`n^{-1}` for smooth activations
-([DyerGurAri2020], [HuangYau2020], [Roberts2022]) and, by a count of activation-sign flips,
-like :math:`n^{-3/4}` for the ReLU; book: ``eq-relu-kernel-change``. The mismatch splits
+([DyerGurAri2020], [HuangYau2020], [Roberts2022]); for the ReLU, activation-sign flips
+add a random walk :math:`\propto n^{-3/4}` and, on training inputs, a coherent part
+:math:`\propto n^{-1/2}` (:mod:`learntheory.ntk.activation_flips`); book:
+``eq-relu-kernel-change``. The mismatch splits
 exactly into the kernel's movement and the initial kernel's fluctuation acting on the
 targets and on :math:`f_0`; book: ``eq-mismatch-parts``.
 """

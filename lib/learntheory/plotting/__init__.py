@@ -62,6 +62,7 @@ from learntheory.plotting.ntk import (
 )
 from learntheory.plotting.ntk_training import (
     plot_feature_learning,
+    plot_flip_parts,
     plot_flow_comparison,
     plot_kernel_fit,
     plot_lazy_rates,
@@ -98,6 +99,7 @@ __all__ = [
     "plot_kernel_slices",
     "plot_kernel_fit",
     "plot_krr_fit",
+    "plot_flip_parts",
     "plot_lazy_rates",
     "plot_lazy_run",
     "plot_loglog_fit",

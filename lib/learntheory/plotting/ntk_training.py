@@ -14,6 +14,7 @@ from learntheory.plotting.style import PALETTE
 
 __all__ = [
     "plot_feature_learning",
+    "plot_flip_parts",
     "plot_flow_comparison",
     "plot_kernel_fit",
     "plot_lazy_rates",
@@ -184,4 +185,57 @@ def plot_ntk_fluctuations(ax: Axes, result, *, fit_c: float | None = None,
     ax.xaxis.set_minor_formatter(NullFormatter())  # minor-decade labels run together
     ax.set_xlabel("depth / width $L/n$")
     ax.set_ylabel(r"$\mathrm{Var}\,\hat\Theta(x,x) \,/\, (\mathbb{E}\,\hat\Theta(x,x))^2$")
+    return arts
+
+
+def _fixed_slope_line(ax: Axes, widths, values, slope: float, color, label: str):
+    """Dashed c * n**slope with c the least-squares value on the log scale."""
+    w, v = torch.as_tensor(widths, dtype=torch.float64), torch.as_tensor(values)
+    c = torch.exp((v.log() - slope * w.log()).mean())
+    return ax.plot(_np(w), _np(c * w**slope), "--", color=color, lw=1, label=label)
+
+
+def plot_flip_parts(ax_sizes: Axes, ax_ratio: Axes, sweep, *,
+                    probe_labels=("training inputs", "test inputs")):
+    r"""The ReLU flip part's two pieces against the width (book: ``ntk-flip-parts``).
+
+    ``sweep`` is a :class:`~learntheory.ntk.FlipSweep` whose probe set 0 is the training
+    inputs. Left (log-log, training inputs): the coherent size
+    :math:`\sqrt{\text{mean excess}}` and the random-walk size (mean over seeds, bars two
+    standard errors), each with a dashed line of slope -1/2 or -3/4 fitted through it.
+    Right: excess / random\ :sup:`2` per seed, mean and two standard errors, for every
+    probe set, with the :math:`n^{1/2}` law fitted through the training inputs and 0.
+    """
+    widths = sweep.widths
+    seeds = sweep.values.shape[-1]
+    arts = []
+    excess, rand = sweep.get("excess", 0), sweep.get("random", 0)
+    coh = excess.mean(1).clamp_min(1e-300).sqrt()
+    coh_se = excess.std(1) / seeds**0.5 / (2 * coh)
+    rnd = rand.mean(1)
+    for vals, se, slope, power, color, marker, label in (
+            (coh, coh_se, -0.5, "-1/2", PALETTE[0], "o", "coherent part"),
+            (rnd, rand.std(1) / seeds**0.5, -0.75, "-3/4", PALETTE[1], "s",
+             "random-walk size")):
+        arts.append(ax_sizes.errorbar(_np(widths), _np(vals), yerr=_np(2 * se), fmt=marker,
+                                      color=color, label=label, capsize=2))
+        arts += _fixed_slope_line(ax_sizes, widths, vals, slope, color,
+                                  rf"$\propto n^{{{power}}}$")
+    ax_sizes.set_xscale("log", base=2)
+    ax_sizes.set_yscale("log")
+    ax_sizes.set_xlabel("width $n$")
+    ax_sizes.set_ylabel("relative size, training inputs")
+    for p in range(sweep.values.shape[0]):
+        ratio = sweep.get("excess", p) / sweep.get("random", p) ** 2
+        mean, se = ratio.mean(1), ratio.std(1) / seeds**0.5
+        arts.append(ax_ratio.errorbar(_np(widths), _np(mean), yerr=_np(2 * se),
+                                      fmt="os^"[p % 3], color=PALETTE[p], capsize=2,
+                                      label=probe_labels[p]))
+        if p == 0:
+            arts += _fixed_slope_line(ax_ratio, widths, mean.clamp_min(1e-12), 0.5,
+                                      PALETTE[0], r"$\propto n^{1/2}$")
+    arts.append(ax_ratio.axhline(0.0, color="0.4", lw=1, ls="--"))
+    ax_ratio.set_xscale("log", base=2)
+    ax_ratio.set_xlabel("width $n$")
+    ax_ratio.set_ylabel("(coherent / random walk)$^2$")
     return arts
