@@ -153,3 +153,21 @@ def test_on_the_training_inputs_the_flips_have_a_coherent_part(rate_sweep):
     # the odd part has no mean: it stays a random walk
     slope, se = _mean_se(rate_sweep.slopes("odd", 0))
     assert abs(slope + 0.75) < 4 * se, (slope, se)
+
+
+@pytest.mark.long
+def test_the_coherent_part_falls_like_one_over_root_width():
+    """Widths 4096 and 65536, 32 networks each: the slope of the coherent part (square root
+    of the mean excess) is within 4 standard errors of -1/2 and more than 4 from the random
+    walk's -3/4. Its standard error is the delta method's, sqrt(se_1^2 + se_2^2) / ln 16
+    with se_i = SE(mean excess) / (2 mean excess) at each width (reported run: -0.522;
+    SE about 0.04)."""
+    cfg = lt.ntk.MLPConfig(depth=1, sigma_w=SW, sigma_b=SB)
+    sweep = lt.ntk.flip_sweep(DATA.x, DATA.y, config=cfg, widths=[4096, 65536],
+                              n_seeds=32, lr=LR, steps=200, generator=lt.make_generator(7))
+    mean, se = zip(*(_mean_se(row) for row in sweep.get("excess")), strict=True)
+    assert min(mean) > 0, mean
+    slope = 0.5 * math.log(mean[1] / mean[0]) / math.log(16)
+    err = math.hypot(*(s / (2 * m) for m, s in zip(mean, se, strict=True))) / math.log(16)
+    assert abs(slope + 0.5) < 4 * err, (slope, err)
+    assert abs(slope + 0.75) > 4 * err, (slope, err)
