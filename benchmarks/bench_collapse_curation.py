@@ -13,7 +13,8 @@ linear in the number of chains: it is timed on ``N_BASE`` chains and scaled to `
 (said in the printout). Both sides use the same number of threads (torch's, and NumPy's
 BLAS limited to it by threadpoolctl).
 
-Printed: seconds per generation for 10^3 chains, the ratio baseline / learntheory (> 1:
+Printed: seconds per generation for 10^3 chains (on the CPU, and on the GPU too when
+torch sees one: rows marked ``cuda``), the ratio baseline / learntheory (> 1:
 learntheory is faster) and the throughput in chain-generations per second.
 
 Run it through ``benchmarks/run.py`` (``make bench``) or as a script: both set
@@ -71,6 +72,33 @@ def _baseline_chain(cfg: lt.collapse.CurationLoop, generations: int,
     return float(w[np.abs(np.arctan2(mu[:, 1], mu[:, 0])) < np.pi / 8].sum())
 
 
+def _sides() -> list[tuple[str, torch.dtype]]:
+    """(device, dtype) of the learntheory rows: the CPU, then the GPU when there is one
+    (the same 10^3 chains, against the same CPU baseline: batching is what lets them run
+    on a GPU at all)."""
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    return [(d, t) for d in devices for t in (torch.float64, torch.float32)]
+
+
+def _time_lt(cfg: lt.collapse.CurationLoop, device: str, dtype: torch.dtype
+             ) -> tuple[float, float]:
+    """Seconds per generation for ``N_CHAINS`` chains (after a one-generation warm-up),
+    and the mean best-mode weight at the end."""
+    def sim(generations: int, seed: int) -> lt.collapse.History:
+        hist = lt.collapse.simulate(cfg, generations, n_chains=N_CHAINS, dtype=dtype,
+                                    device=device,
+                                    generator=lt.make_generator(seed, device))
+        if device != "cpu":
+            torch.cuda.synchronize()
+        return hist
+
+    sim(1, 1)  # warm-up
+    start = time.perf_counter()
+    hist = sim(GENERATIONS, 2)
+    t_lt = (time.perf_counter() - start) / GENERATIONS
+    return t_lt, float(hist["best_mode_weight"][-1].mean())
+
+
 def run() -> None:
     threads = torch.get_num_threads()
     print(f"== collapse/curation: {N_CHAINS} chains x {GENERATIONS} generations, K = {K}, "
@@ -86,16 +114,12 @@ def run() -> None:
             start = time.perf_counter()
             base = [_baseline_chain(cfg, GENERATIONS, rng) for _ in range(N_BASE)]
             t_base = (time.perf_counter() - start) * (N_CHAINS / N_BASE) / GENERATIONS
-        for dtype in (torch.float64, torch.float32):
-            lt.collapse.simulate(cfg, 1, n_chains=N_CHAINS, dtype=dtype,
-                                 generator=lt.make_generator(1))  # warm-up
-            start = time.perf_counter()
-            hist = lt.collapse.simulate(cfg, GENERATIONS, n_chains=N_CHAINS, dtype=dtype,
-                                        generator=lt.make_generator(2))
-            t_lt = (time.perf_counter() - start) / GENERATIONS
-            print(f"{n:>5} {str(dtype).removeprefix('torch.'):>8} {t_lt:11.3f} {t_base:22.2f} "
+        for device, dtype in _sides():
+            t_lt, best = _time_lt(cfg, device, dtype)
+            label = str(dtype).removeprefix("torch.") + ("" if device == "cpu" else " cuda")
+            print(f"{n:>5} {label:>8} {t_lt:11.3f} {t_base:22.2f} "
                   f"{t_base / t_lt:6.1f}x {N_CHAINS / t_lt:17.0f} "
-                  f"{float(hist['best_mode_weight'][-1].mean()):13.3f} {np.mean(base):8.3f}")
+                  f"{best:13.3f} {np.mean(base):8.3f}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,22 @@ import pytest
 import torch
 
 
+def pytest_configure(config) -> None:
+    """Under pytest-xdist, give each worker its share of the cores for torch's thread pool.
+
+    ``-n 2`` on 2 cores otherwise runs two pools of 2 OpenMP threads each on 2 cores, and
+    the threads of one worker wait at every parallel region for a core the other holds:
+    ``make test``'s unit step took 236 s with the default threads and 94 s with one per
+    worker (measured on the 2-core machine, 2026-11-28; the slow flip-rate fixture alone
+    went from 114 s to 17 s). A test that wants more threads sets them itself.
+    """
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if workers is not None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else (os.cpu_count() or 1)
+        torch.set_num_threads(max(1, cores // int(workers)))
+
+
 @pytest.fixture(autouse=True)
 def _strict_numerics():
     old_dtype = torch.get_default_dtype()
