@@ -38,7 +38,7 @@ def printed(chromium, tmp_path_factory):
     import build_pdf
 
     # In its own process: Playwright's sync API refuses to start a second time inside the
-    # event loop that the session's browser fixture (tests/book/test_site.py) runs.
+    # event loop that the session's browser fixture (tests/conftest.py) runs.
     report = tmp_path_factory.mktemp("pdf") / "report.json"
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pdf.py"), "smoke",
                            "--report", str(report)], cwd=ROOT)
