@@ -13,11 +13,13 @@ linear in the number of chains: it is timed on ``N_BASE`` chains and scaled to `
 (said in the printout). Both sides use the same number of threads (torch's, and NumPy's
 BLAS limited to it by threadpoolctl).
 
-Printed: seconds per generation for 10^3 chains (on the CPU, and on the GPU too when
+Printed: seconds per generation for 10^3 chains (each side the median of ``REPEATS`` runs
+after a warm-up) (on the CPU, and on the GPU too when
 torch sees one: rows marked ``cuda``), the ratio baseline / learntheory (> 1:
 learntheory is faster) and the throughput in chain-generations per second.
 
-Run it through ``benchmarks/run.py`` (``make bench``) or as a script: both set
+Run it through ``benchmarks/run.py`` (``make bench``) or as ``python -m
+benchmarks.bench_collapse_curation`` from the repository root: both set
 ``OMP_WAIT_POLICY=PASSIVE`` and ``OPENBLAS_THREAD_TIMEOUT=4`` before NumPy and torch load.
 Without them, OpenBLAS's idle threads spin against torch's OpenMP pool on 2 cores and the
 baseline's small BLAS calls run ~40x slower (0.48 s instead of 0.011 s per chain and
@@ -31,7 +33,6 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
-import time  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -40,8 +41,11 @@ from sklearn.mixture import GaussianMixture  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import learntheory as lt  # noqa: E402
+from benchmarks.timing import median_time  # noqa: E402
 
-N_CHAINS, N_BASE, GENERATIONS, K = 1000, 10, 3, 4
+#: REPEATS: each side's time is the median of this many runs (after a warm-up run):
+#: single runs on the shared 2-core machine varied by up to 30 %.
+N_CHAINS, N_BASE, GENERATIONS, K, REPEATS = 1000, 10, 3, 4, 3
 
 
 def _baseline_chain(cfg: lt.collapse.CurationLoop, generations: int,
@@ -92,11 +96,8 @@ def _time_lt(cfg: lt.collapse.CurationLoop, device: str, dtype: torch.dtype
             torch.cuda.synchronize()
         return hist
 
-    sim(1, 1)  # warm-up
-    start = time.perf_counter()
-    hist = sim(GENERATIONS, 2)
-    t_lt = (time.perf_counter() - start) / GENERATIONS
-    return t_lt, float(hist["best_mode_weight"][-1].mean())
+    t_lt = median_time(lambda: sim(GENERATIONS, 2), repeats=REPEATS) / GENERATIONS
+    return t_lt, float(sim(GENERATIONS, 2)["best_mode_weight"][-1].mean())
 
 
 def run() -> None:
@@ -110,10 +111,13 @@ def run() -> None:
         cfg = lt.collapse.CurationLoop(n_candidates=K, synthetic_ratio=1.0, n_curated=n,
                                        n_real=n)
         rng = np.random.default_rng(0)
+        base: list[float] = []
+
+        def baseline(cfg=cfg, rng=rng, base=base) -> None:
+            base[:] = [_baseline_chain(cfg, GENERATIONS, rng) for _ in range(N_BASE)]
+
         with threadpool_limits(threads):
-            start = time.perf_counter()
-            base = [_baseline_chain(cfg, GENERATIONS, rng) for _ in range(N_BASE)]
-            t_base = (time.perf_counter() - start) * (N_CHAINS / N_BASE) / GENERATIONS
+            t_base = median_time(baseline, repeats=REPEATS) * (N_CHAINS / N_BASE) / GENERATIONS
         for device, dtype in _sides():
             t_lt, best = _time_lt(cfg, device, dtype)
             label = str(dtype).removeprefix("torch.") + ("" if device == "cpu" else " cuda")
