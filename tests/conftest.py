@@ -5,7 +5,11 @@
   ask for it explicitly.
 * ``chromium`` and ``browser`` give the browser checks of ``tests/book`` a headless
   Chromium (Debian's package) driven by Playwright, started with the flags that keep it
-  from reaching any other host.
+  from reaching any other host; ``site`` and ``server`` give the site checks
+  (``tests/book/test_site*.py``) the smoke site, built unless ``LT_SITE_PREBUILT=1``,
+  and a loopback server for it. (Here rather than in a ``tests/book/conftest.py``:
+  ``--doctest-modules`` imports each conftest as the module ``conftest``, and two
+  of them in folders without ``__init__.py`` clash.)
 * The ``device`` fixture runs a test on the CPU always and on CUDA when one is
   present; the CUDA case carries the ``gpu`` marker and is skipped cleanly
   without a GPU (select it with ``-m gpu``).
@@ -13,9 +17,15 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
+from pathlib import Path
 
 import pytest
 import torch
@@ -105,3 +115,33 @@ def browser(chromium):
         context = launch(pw, chromium, profile, viewport={"width": 1280, "height": 1000})
         yield context
         context.close()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "smoke" / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """Build the smoke site (-W -n --keep-going), unless LT_SITE_PREBUILT=1 says it is fresh."""
+    if os.environ.get("LT_SITE_PREBUILT") != "1":
+        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py"), "smoke"],
+                              cwd=ROOT)
+        assert proc.returncode == 0, "the smoke build failed (see its output above)"
+    assert (SITE / "book" / "intro.html").exists(), f"no built site under {SITE}"
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def server(site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output readable
+        pass

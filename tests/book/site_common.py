@@ -1,5 +1,6 @@
-"""Helpers of the site checks (tests/book/test_site*.py): where the smoke site is, its
-pages, a recorded page visit, and the check that nothing is wider than its box."""
+"""Helpers of the site checks (tests/book/test_site*.py): the smoke site's pages, a
+recorded page visit, and the check that nothing is wider than its box. The ``site`` and
+``server`` fixtures are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "smoke" / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 
 

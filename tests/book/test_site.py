@@ -7,8 +7,8 @@ no failed local request), math rendered by the vendored MathJax, every
 explorer's slider changes the displayed frame (test_site_explorers.py), nothing is
 wider than its box at 1280 and 390 px (test_site_desktop.py, test_site_phone.py).
 Screenshots of the landing page and of one chapter page are saved under
-``_build/screenshots`` for a person to look at. The fixtures are in conftest.py and
-the helpers in site_common.py.
+``_build/screenshots`` for a person to look at. The fixtures are in tests/conftest.py
+and the helpers in site_common.py.
 """
 
 from __future__ import annotations
